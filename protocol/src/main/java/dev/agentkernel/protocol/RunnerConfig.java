@@ -1,0 +1,52 @@
+package dev.agentkernel.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runner's config file (protocol.md). Field names keep the Python original's snake_case so
+ * either side can be swapped. Unknown fields are ignored so a newer kernel can talk to an older runner.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunnerConfig(
+        @JsonProperty("agent_id") String agentId,
+        @JsonProperty("nonce") String nonce,
+        @JsonProperty("name") String name,
+        @JsonProperty("agent_type") String agentType,
+        @JsonProperty("system_prompt") String systemPrompt,
+        @JsonProperty("model") String model,
+        @JsonProperty("provider") String provider,
+        @JsonProperty("tools") List<String> tools,
+        @JsonProperty("thinking_level") String thinkingLevel,
+        @JsonProperty("http_port") Integer httpPort,
+        @JsonProperty("api_key") String apiKey,
+        @JsonProperty("base_url") String baseUrl,
+        @JsonProperty("agentbus_url") String agentbusUrl,
+        @JsonProperty("disable_safety") Boolean disableSafety,
+        @JsonProperty("workspace") String workspace,
+        @JsonProperty("bind_address") String bindAddress,
+        @JsonProperty("state_dir") String stateDir,
+        @JsonProperty("bundles") List<String> bundles,
+        @JsonProperty("max_tool_rounds") Integer maxToolRounds,
+        @JsonProperty("bash_timeout_seconds") Integer bashTimeoutSeconds,
+        @JsonProperty("agentbus_port") Integer agentbusPort,
+        @JsonProperty("owner_pid") Long ownerPid,
+        @JsonProperty("extra") Map<String, Object> extra) {
+
+    public static final int DEFAULT_MAX_TOOL_ROUNDS = 20;
+    public static final int DEFAULT_BASH_TIMEOUT_SECONDS = 120;
+
+    /** Never print secrets: the nonce and the API key are elided. */
+    @Override
+    public String toString() {
+        return "RunnerConfig[agent_id=" + agentId + ", name=" + name + ", agent_type=" + agentType
+                + ", model=" + model + ", provider=" + provider + ", http_port=" + httpPort
+                + ", bind_address=" + bindAddress + ", workspace=" + workspace + ", nonce=<redacted>, api_key="
+                + (apiKey == null || apiKey.isEmpty() ? "<none>" : "<redacted>") + "]";
+    }
+}
