@@ -1,0 +1,77 @@
+package dev.agentkernel.fakellm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Decides what the fake LLM answers to a conversation: an HTTP error or a {@link Reply}.
+ * Holds the only state across requests: how often each {@code [[flaky]]} message has been seen.
+ */
+final class Script {
+    static final int TOOL_RESULT_LIMIT = 2000;
+
+    /** What to send back. */
+    sealed interface Outcome permits Fail, Answer {}
+
+    record Fail(ApiError error) implements Outcome {}
+
+    record Answer(Reply reply) implements Outcome {}
+
+    private final Map<String, AtomicInteger> flakySeen = new ConcurrentHashMap<>();
+
+    Outcome answer(Conversation conversation) throws BadRequestException {
+        Directives d = Directives.parse(conversation.latestUserText());
+        if (d.errorStatus() != null) {
+            return new Fail(new ApiError(d.errorStatus(), "scripted error " + d.errorStatus() + " ([[error: " + d.errorStatus() + "]])"));
+        }
+        if (d.flakyStatus() != null) {
+            int seen = flakySeen.computeIfAbsent(conversation.latestUserText(), k -> new AtomicInteger()).incrementAndGet();
+            if (seen <= d.flakyCount()) {
+                return new Fail(new ApiError(d.flakyStatus(), "scripted flaky error " + d.flakyStatus()
+                        + " (attempt " + seen + " of " + d.flakyCount() + " failing)"));
+            }
+        }
+        List<String> thinking = d.think() && conversation.thinkingRequested()
+                ? Chunking.words("The user wrote \"" + d.plainText() + "\", so I will answer it.")
+                : List.of();
+        return new Answer(new Reply(thinking, text(conversation, d), toolCalls(conversation, d), d.slowMillis()));
+    }
+
+    private static List<String> text(Conversation conversation, Directives d) {
+        if (conversation.endsWithToolResult()) {
+            String output = conversation.toolResultText();
+            if (output.length() > TOOL_RESULT_LIMIT) {
+                output = output.substring(0, TOOL_RESULT_LIMIT);
+            }
+            return Chunking.words("Tool result: " + output);
+        }
+        if (d.chunks() != null) {
+            List<String> deltas = new ArrayList<>(d.chunks());
+            for (int i = 1; i <= d.chunks(); i++) {
+                deltas.add(i < d.chunks() ? "w" + i + " " : "w" + i);
+            }
+            return deltas;
+        }
+        if (d.reply() != null) {
+            return Chunking.words(d.reply());
+        }
+        if (!d.bashCommands().isEmpty()) {
+            return Chunking.words("Running: " + String.join("; ", d.bashCommands()));
+        }
+        return Chunking.words("Echo: " + d.plainText());
+    }
+
+    private static List<Reply.ToolCall> toolCalls(Conversation conversation, Directives d) {
+        if (conversation.endsWithToolResult()) {
+            return List.of(); // the tool already ran: end the turn
+        }
+        List<Reply.ToolCall> calls = new ArrayList<>();
+        for (String command : d.bashCommands()) {
+            calls.add(new Reply.ToolCall(conversation.bashToolName(), Json.object().put("command", command)));
+        }
+        return calls;
+    }
+}
