@@ -1,0 +1,63 @@
+package dev.agentkernel.helpers;
+
+import dev.agentkernel.AgentKernelException;
+
+import java.lang.reflect.InvocationTargetException;
+
+/**
+ * The scripted LLM server ({@code dev.agentkernel.fakellm.FakeLlmServer}) started in this JVM, for running
+ * notebooks and sessions without an API key. It is looked up by name because the fake-llm jar is a
+ * development tool: present on the notebook kernel's class path, not a dependency of the helpers.
+ * Closing it stops the server and points {@code openclaw(...)} back at the environment's LLM.
+ */
+public final class ScriptedLlm implements AutoCloseable {
+    static final String SERVER_CLASS = "dev.agentkernel.fakellm.FakeLlmServer";
+    /** Any key but "bad-key" is accepted by the scripted server; it must not be empty. */
+    static final String OFFLINE_KEY = "offline-key";
+
+    private final AutoCloseable server;
+    private final String baseUrl;
+
+    private ScriptedLlm(AutoCloseable server, String baseUrl) {
+        this.server = server;
+        this.baseUrl = baseUrl;
+    }
+
+    /** Starts the server on a free loopback port and makes later {@code openclaw(...)} infos use it. */
+    static ScriptedLlm start() {
+        Class<?> type;
+        try {
+            type = Class.forName(SERVER_CLASS, true, ScriptedLlm.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new AgentKernelException("The scripted LLM server (" + SERVER_CLASS + ") is not on the class path; "
+                    + "add agentkernel-fake-llm.jar to it, or set LLM_API_KEY to use a real LLM", e);
+        }
+        try {
+            AutoCloseable server = (AutoCloseable) type.getMethod("start", int.class).invoke(null, 0);
+            String baseUrl = (String) type.getMethod("anthropicBaseUrl").invoke(server);
+            Helpers.useLlm(baseUrl, OFFLINE_KEY);
+            return new ScriptedLlm(server, baseUrl);
+        } catch (InvocationTargetException e) {
+            throw Futures.unwrap(e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new AgentKernelException("Cannot start " + SERVER_CLASS + " (" + e + "); the fake-llm jar does not "
+                    + "match this helpers version", e);
+        }
+    }
+
+    /** Its Anthropic-style base URL, {@code http://127.0.0.1:PORT}. */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public void close() throws Exception {
+        Helpers.useLlm(null, null);
+        server.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ScriptedLlm[" + baseUrl + "]";
+    }
+}
