@@ -1,5 +1,19 @@
 package dev.agentkernel;
 
+import dev.agentkernel.blob.LocalBlobStore;
+import dev.agentkernel.client.HttpAgentClient;
+import dev.agentkernel.packaging.LocalPackaging;
+import dev.agentkernel.config.KernelConfig;
+import dev.agentkernel.config.KernelConfigLoader;
+import dev.agentkernel.spawn.Backend;
+import dev.agentkernel.spawn.BackendContext;
+import dev.agentkernel.spawn.BackendFactory;
+import dev.agentkernel.spawn.NonceVault;
+import dev.agentkernel.spawn.PluginRegistry;
+import dev.agentkernel.spawn.local.LocalBackend;
+import dev.agentkernel.spawn.local.LocalBackendSettings;
+import dev.agentkernel.spawn.local.LocalStateDir;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,12 +21,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 
 /**
  * The entry point: wires a spawner (the backend), an agent client, a blob store and packaging.
  * The API after construction is the same for every backend.
  *
- * <p>SKELETON — public surface fixed (see shared/api.md); bodies are filled in by the kernel work.
+ * <p>A JVM shutdown hook kills this kernel's non-detached agents if the program exits without
+ * {@link #close()}.
  */
 public final class AgentKernel implements AutoCloseable {
 
@@ -32,34 +49,110 @@ public final class AgentKernel implements AutoCloseable {
 
     public static Builder builder() { return new Builder(); }
 
-    public Spawner spawner() { throw new UnsupportedOperationException("TODO"); }
+    /** Backends this class path can run: local plus every registered {@link BackendFactory}. */
+    public static List<String> availableBackends() {
+        List<String> names = new ArrayList<>(List.of(LocalBackend.NAME));
+        for (ClassLoader loader : Builder.loaders()) {
+            for (BackendFactory f : java.util.ServiceLoader.load(BackendFactory.class, loader)) {
+                if (!names.contains(f.name())) names.add(f.name());
+            }
+        }
+        return List.copyOf(names);
+    }
 
-    public AgentClient agentClient() { throw new UnsupportedOperationException("TODO"); }
+    static final List<String> PLANNED_BACKENDS = List.of("sandbox", "bwrap", "kubernetes");
+    /** How long the shutdown hook lets agents stop on TERM before it KILLs them. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
 
-    public BlobStore blobStore() { throw new UnsupportedOperationException("TODO"); }
+    private final Backend backendImpl;
+    private final HttpAgentClient client;
+    private final KernelConfig config;
+    private final Path stateDir;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    public Packaging packaging() { throw new UnsupportedOperationException("TODO"); }
+    private final BlobStore blobs;
+    private final Packaging packaging;
+
+    private AgentKernel(Backend backend, HttpAgentClient client, KernelConfig config, Path stateDir,
+                        BlobStore blobs, Packaging packaging) {
+        this.blobs = blobs;
+        this.packaging = packaging;
+        this.backendImpl = backend;
+        this.client = client;
+        this.config = config;
+        this.stateDir = stateDir;
+        // Agents are separate processes: without this they would outlive a JVM that exits without close().
+        this.shutdownHook = Thread.ofPlatform().name("agentkernel-shutdown").unstarted(() -> {
+            if (backend instanceof LocalBackend local) {
+                local.killAllNow(SHUTDOWN_GRACE);
+            } else {
+                try {
+                    backend.cleanup().get(SHUTDOWN_GRACE.toMillis() * 3, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    // Exiting anyway; the backend's own stale-agent sweep finds what is left.
+                }
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public Spawner spawner() { return backendImpl; }
+
+    public AgentClient agentClient() { return client; }
+
+    /** Content-addressed bundles under {@code <stateDir>/blobs}. */
+    public BlobStore blobStore() { return blobs; }
+
+    /** Agent images under {@code <stateDir>/images}; spawn with {@code imageId(job.image().id())}. */
+    public Packaging packaging() { return packaging; }
 
     /** Status of every agent this kernel knows, with liveness checked now. */
-    public CompletableFuture<List<AgentStatus>> status() { throw new UnsupportedOperationException("TODO"); }
+    public CompletableFuture<List<AgentStatus>> status() { return backendImpl.status(); }
 
     /** Kills every agent this kernel started (detached agents excepted). */
-    public CompletableFuture<Void> cleanup() { throw new UnsupportedOperationException("TODO"); }
+    public CompletableFuture<Void> cleanup() { return backendImpl.cleanup(); }
 
     /** The backend's name: local, sandbox, kubernetes. */
-    public String backend() { throw new UnsupportedOperationException("TODO"); }
+    public String backend() { return backendImpl.name(); }
 
     /** Where this kernel keeps agent workspaces, records and blobs. */
-    public Path stateDir() { throw new UnsupportedOperationException("TODO"); }
+    public Path stateDir() { return stateDir; }
+
+    /** The parsed config (empty when the kernel was built without a file). */
+    public KernelConfig config() { return config; }
 
     /** Convenience: {@code agentClient().ask(...)}. */
     public String ask(String agentId, String nonce, String message) {
         return agentClient().ask(agentId, nonce, message);
     }
 
+    /** Convenience: {@code agentClient().askAsync(...)}. */
+    public CompletableFuture<String> askAsync(String agentId, String nonce, String message) {
+        return agentClient().askAsync(agentId, nonce, message);
+    }
+
     /** Same as {@code cleanup().join()}, and releases the kernel's threads and connections. */
     @Override
-    public void close() { throw new UnsupportedOperationException("TODO"); }
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        try {
+            cleanup().join();
+        } finally {
+            client.close();
+            backendImpl.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running or about to; nothing to undo.
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AgentKernel[backend=" + backend() + ", stateDir=" + stateDir + ", agents=" + backendImpl.agents().size() + "]";
+    }
 
     public static final class Builder {
         private String backend;
@@ -68,6 +161,8 @@ public final class AgentKernel implements AutoCloseable {
         private Path config;
         private Duration spawnTimeout = Duration.ofSeconds(30);
         private Map<String, String> hostEnv;
+        private boolean spawnTimeoutSet;
+        private IntSupplier portSource;
 
         public Builder backend(String backend) { this.backend = backend; return this; }
         public Builder plugin(AgentTypePlugin plugin) { this.plugins.add(plugin); return this; }
@@ -77,10 +172,67 @@ public final class AgentKernel implements AutoCloseable {
         /** A YAML config file (see {@link #fromConfig(Path, AgentTypePlugin...)}). */
         public Builder config(Path config) { this.config = config; return this; }
         /** How long spawn waits for {@code /health}; default 30 s. */
-        public Builder spawnTimeout(Duration spawnTimeout) { this.spawnTimeout = spawnTimeout; return this; }
+        public Builder spawnTimeout(Duration spawnTimeout) { this.spawnTimeout = spawnTimeout; this.spawnTimeoutSet = true; return this; }
         /** The environment forwarded to agents (LLM_API_KEY, OPENAI_API_KEY, OPENCLAW_RUNNER_BIN); default System.getenv(). */
         public Builder hostEnv(Map<String, String> hostEnv) { this.hostEnv = new LinkedHashMap<>(hostEnv); return this; }
 
-        public AgentKernel build() { throw new UnsupportedOperationException("TODO"); }
+        /** Where local agents' HTTP ports come from (default: a free loopback port). For tests of the port retry. */
+        public Builder portSource(IntSupplier portSource) { this.portSource = portSource; return this; }
+
+        /**
+         * Builds the kernel. Explicit builder settings win over the config file; the config file wins
+         * over the environment ({@code AGENTKERNEL_HOME}) and the defaults.
+         */
+        public AgentKernel build() {
+            KernelConfig cfg = config == null ? KernelConfig.empty() : KernelConfigLoader.load(config);
+            Map<String, String> env = hostEnv != null ? Map.copyOf(hostEnv) : System.getenv();
+            String name = backend != null ? backend : cfg.backend() != null ? cfg.backend() : LocalBackend.NAME;
+            String normalized = name.trim().toLowerCase(java.util.Locale.ROOT);
+            BackendFactory factory = null;
+            if (!normalized.equals(LocalBackend.NAME)) {
+                factory = findFactory(normalized);
+                if (factory == null && PLANNED_BACKENDS.contains(normalized)) {
+                    throw new ConfigException("backend '" + name + "' is not available in this build yet; use backend \"local\""
+                            + " (or put the module providing it, e.g. agentkernel-k8s for kubernetes, on the class path)");
+                }
+                if (factory == null) {
+                    throw new ConfigException("unknown backend '" + name + "'; available: " + String.join(", ", availableBackends())
+                            + " (planned: " + String.join(", ", PLANNED_BACKENDS) + ")");
+                }
+            }
+            Path dir = stateDir != null ? stateDir : cfg.stateDir() != null ? cfg.stateDir() : LocalStateDir.defaultPath(env);
+            Duration timeout = spawnTimeoutSet || cfg.spawnTimeoutSeconds() == null ? spawnTimeout : Duration.ofSeconds(cfg.spawnTimeoutSeconds());
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new ConfigException("spawnTimeout must be positive, got " + timeout);
+            }
+            PluginRegistry registry = new PluginRegistry(plugins);
+            NonceVault vault = new NonceVault();
+            Path abs = dir.toAbsolutePath();
+            LocalBlobStore blobs = new LocalBlobStore(abs);
+            LocalPackaging packaging = new LocalPackaging(abs, blobs);
+            Backend backendImpl = factory != null
+                    ? factory.create(new BackendContext(cfg, abs, registry, vault, env, timeout))
+                    : new LocalBackend(new LocalBackendSettings(abs, env, timeout, null, portSource), registry, vault, packaging);
+            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), cfg, abs, blobs, packaging);
+        }
+
+        /** The context loader sees modules added at run time (JShell, notebooks); ours covers plain class paths. */
+        static List<ClassLoader> loaders() {
+            List<ClassLoader> out = new ArrayList<>();
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            if (context != null) out.add(context);
+            if (AgentKernel.class.getClassLoader() != context) out.add(AgentKernel.class.getClassLoader());
+            return out;
+        }
+
+        /** Non-local backends come from modules that register a {@link BackendFactory} with ServiceLoader. */
+        private static BackendFactory findFactory(String name) {
+            for (ClassLoader loader : loaders()) {
+                for (BackendFactory f : java.util.ServiceLoader.load(BackendFactory.class, loader)) {
+                    if (f.name().equalsIgnoreCase(name)) return f;
+                }
+            }
+            return null;
+        }
     }
 }

@@ -1,0 +1,279 @@
+package dev.agentkernel.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.AgentBusyException;
+import dev.agentkernel.AgentClient;
+import dev.agentkernel.AgentInfo;
+import dev.agentkernel.AgentKernelException;
+import dev.agentkernel.AgentNotFoundException;
+import dev.agentkernel.AgentUnreachableException;
+import dev.agentkernel.HistoryEntry;
+import dev.agentkernel.InvalidRequestException;
+import dev.agentkernel.NonceRejectedException;
+import dev.agentkernel.TurnFailedException;
+import dev.agentkernel.TurnRequest;
+import dev.agentkernel.TurnResponse;
+import dev.agentkernel.TurnStream;
+import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.spawn.AgentEndpoint;
+import dev.agentkernel.spawn.Backend;
+import dev.agentkernel.spawn.NonceVault;
+import okhttp3.Call;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The turn protocol over HTTP (OkHttp) and SSE (okhttp-sse). Each agent's address comes from the
+ * backend; nonces for calls that carry none come from the kernel's in-memory {@link NonceVault}.
+ */
+public final class HttpAgentClient implements AgentClient, AutoCloseable {
+
+    static final MediaType JSON = MediaType.get("application/json");
+    /** How long a turn may wait for the agent's response headers (the runner sends them at once). */
+    static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Backend backend;
+    private final NonceVault vault;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** Turns: no read timeout, since a model or a tool may be silent for minutes; liveness is watched instead. */
+    private final OkHttpClient streaming;
+    /** History, info, cancel: short calls. */
+    private final OkHttpClient calls;
+
+    public HttpAgentClient(Backend backend, NonceVault vault) {
+        this.backend = backend;
+        this.vault = vault;
+        // All agents live on 127.0.0.1: OkHttp's default of 5 calls per host would queue the 6th turn.
+        Dispatcher dispatcher = new Dispatcher(executor);
+        dispatcher.setMaxRequests(4096);
+        dispatcher.setMaxRequestsPerHost(4096);
+        this.streaming = new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(32, 30, TimeUnit.SECONDS))
+                .connectTimeout(Duration.ofSeconds(5))
+                .readTimeout(Duration.ZERO)
+                .retryOnConnectionFailure(false)
+                .build();
+        this.calls = streaming.newBuilder()
+                .readTimeout(Duration.ofSeconds(30))
+                .callTimeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    // ---------------------------------------------------------------- turns
+
+    @Override
+    public TurnStream turn(TurnRequest request) {
+        if (request == null) throw new InvalidRequestException("TurnRequest is null");
+        AgentEndpoint endpoint = backend.endpoint(request.agentId());
+        if (request.nonce() == null || request.nonce().isEmpty()) {
+            throw new NonceRejectedException("TurnRequest for agent '" + endpoint.name() + "' has no nonce; use the nonce from its SpawnResult");
+        }
+        byte[] body = request.body() == null ? new byte[0] : request.body();
+        Request http = new Request.Builder()
+                .url(url(endpoint, Protocol.PATH_TURN))
+                .header("Authorization", "Bearer " + request.nonce())
+                .header("Accept", "text/event-stream")
+                .post(RequestBody.create(body, JSON))
+                .build();
+        Call call = streaming.newCall(http);
+        Response response = awaitHeaders(call, endpoint);
+        if (response.code() != 200) {
+            try (response) {
+                throw errorFor(endpoint, response, "turn");
+            }
+        }
+        String nonce = request.nonce();
+        return new SseTurnStream(call, response, endpoint, () -> cancel(endpoint, nonce), executor);
+    }
+
+    /** Waits for the response headers, watching the agent's process so a dead agent does not stall us. */
+    private Response awaitHeaders(Call call, AgentEndpoint endpoint) {
+        CompletableFuture<Response> future = CompletableFuture.supplyAsync(() -> {
+            try {
+                return call.execute();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, executor);
+        long deadline = System.nanoTime() + HEADERS_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return future.get(SseTurnStream.LIVENESS_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (!endpoint.isAlive() || System.nanoTime() > deadline) {
+                    call.cancel();
+                    throw unreachable(endpoint, endpoint.isAlive() ? "it did not answer within " + HEADERS_TIMEOUT.toSeconds() + " s" : "its process is no longer running", null);
+                }
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+                throw unreachable(endpoint, settledAlive(endpoint) ? cause.toString() : "its process is no longer running", cause);
+            } catch (InterruptedException e) {
+                call.cancel();
+                Thread.currentThread().interrupt();
+                throw new AgentKernelException("interrupted while starting a turn with agent '" + endpoint.name() + "'", e);
+            }
+        }
+    }
+
+    private void cancel(AgentEndpoint endpoint, String nonce) {
+        Request http = new Request.Builder().url(url(endpoint, Protocol.PATH_CANCEL))
+                .header("Authorization", "Bearer " + nonce)
+                .post(RequestBody.create(new byte[0], JSON)).build();
+        try (Response ignored = calls.newBuilder().callTimeout(Duration.ofSeconds(5)).build().newCall(http).execute()) {
+            // 204 expected; anything else means the turn already ended.
+        } catch (IOException e) {
+            // The agent is gone or busy dying: nothing left to cancel.
+        }
+    }
+
+    @Override
+    public String ask(String agentId, String nonce, String message, Consumer<TurnResponse> onChunk) {
+        StringBuilder text = new StringBuilder();
+        try (TurnStream stream = turn(TurnRequest.userMessage(agentId, nonce, message))) {
+            for (TurnResponse chunk : stream) {
+                onChunk.accept(chunk);
+                if (chunk.error() != null) {
+                    String name = backend.agent(agentId).map(a -> a.name()).orElse(agentId);
+                    throw new TurnFailedException("agent '" + name + "' failed the turn: " + chunk.error());
+                }
+                if (chunk.isText() && chunk.body() != null) text.append(chunk.body());
+            }
+        }
+        return text.toString();
+    }
+
+    @Override
+    public CompletableFuture<String> askAsync(String agentId, String nonce, String message) {
+        return async(() -> ask(agentId, nonce, message));
+    }
+
+    // ---------------------------------------------------------------- history, info
+
+    @Override
+    public CompletableFuture<List<HistoryEntry>> getHistory(String agentId, int lastN) {
+        return async(() -> {
+            AgentEndpoint endpoint = backend.endpoint(agentId);
+            HttpUrl.Builder url = url(endpoint, Protocol.PATH_HISTORY).newBuilder();
+            if (lastN > 0) url.addQueryParameter("last_n", Integer.toString(lastN));
+            return HistoryEntries.parse(getJson(endpoint, url.build(), "history"));
+        });
+    }
+
+    @Override
+    public CompletableFuture<AgentInfo> getInfo(String agentId) {
+        return async(() -> {
+            AgentEndpoint endpoint = backend.endpoint(agentId);
+            JsonNode n = getJson(endpoint, url(endpoint, Protocol.PATH_INFO), "info");
+            List<String> tools = new ArrayList<>();
+            n.path("tools").forEach(t -> tools.add(t.asText()));
+            return new AgentInfo(text(n, "agent_id"), text(n, "name"), n.path("pid").asLong(-1), text(n, "cwd"),
+                    n.path("uid").asLong(-1), text(n, "started_at"), text(n, "model"), text(n, "provider"),
+                    List.copyOf(tools), n);
+        });
+    }
+
+    private JsonNode getJson(AgentEndpoint endpoint, HttpUrl url, String what) {
+        String nonce = vault.get(endpoint.agentId()).orElseThrow(() -> new AgentNotFoundException(
+                "this kernel holds no nonce for agent '" + endpoint.name() + "' (" + endpoint.agentId() + "); it was killed or not spawned here"));
+        Request http = new Request.Builder().url(url).header("Authorization", "Bearer " + nonce).get().build();
+        try (Response response = calls.newCall(http).execute()) {
+            if (response.code() != 200) throw errorFor(endpoint, response, what);
+            return Protocol.json().readTree(response.body().byteStream());
+        } catch (IOException e) {
+            throw unreachable(endpoint, settledAlive(endpoint) ? e.toString() : "its process is no longer running", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private AgentKernelException errorFor(AgentEndpoint endpoint, Response response, String what) {
+        String error = errorMessage(response);
+        String who = "agent '" + endpoint.name() + "' (" + endpoint.agentId() + ")";
+        return switch (response.code()) {
+            case 401 -> new NonceRejectedException(who + " rejected the nonce (HTTP 401); use the nonce from this agent's SpawnResult");
+            case 409 -> new AgentBusyException("agent '" + endpoint.name() + "' is already running a turn; wait for it or cancel it (close its TurnStream)");
+            case 400 -> new InvalidRequestException(who + " refused the " + what + " request (HTTP 400): " + error
+                    + "; a turn body looks like {\"messages\":[{\"role\":\"user\",\"content\":\"...\"}]}");
+            default -> new AgentKernelException(who + " answered the " + what + " request with HTTP " + response.code() + ": " + error);
+        };
+    }
+
+    private static String errorMessage(Response response) {
+        try {
+            String raw = response.body().string();
+            try {
+                JsonNode n = Protocol.json().readTree(raw);
+                if (n != null && n.hasNonNull("error")) return n.get("error").asText();
+            } catch (IOException notJson) {
+                // Quote it as it came.
+            }
+            return raw.isBlank() ? "(no message)" : raw;
+        } catch (IOException e) {
+            return "(no readable message)";
+        }
+    }
+
+    /**
+     * A refused connection usually means the process just died, but its exit can take a moment to be
+     * reported; wait briefly so the message says what happened.
+     */
+    private static boolean settledAlive(AgentEndpoint endpoint) {
+        for (int i = 0; i < 20 && endpoint.isAlive(); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return endpoint.isAlive();
+    }
+
+    private static AgentUnreachableException unreachable(AgentEndpoint endpoint, String why, Throwable cause) {
+        return new AgentUnreachableException("agent '" + endpoint.name() + "' (" + endpoint.agentId() + ") at "
+                + endpoint.baseUri() + " is not reachable: " + why + "; check kernel.status() and the agent's runner.err", cause);
+    }
+
+    private static HttpUrl url(AgentEndpoint endpoint, String path) {
+        return HttpUrl.get(endpoint.baseUri().resolve(path).toString());
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, executor);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new AgentKernelException("this kernel is closed; build a new AgentKernel"));
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        streaming.connectionPool().evictAll();
+    }
+}

@@ -1,0 +1,456 @@
+package dev.agentkernel.spawn.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.Agent;
+import dev.agentkernel.AgentKernelException;
+import dev.agentkernel.AgentNotFoundException;
+import dev.agentkernel.AgentState;
+import dev.agentkernel.AgentStatus;
+import dev.agentkernel.AgentTypePlugin;
+import dev.agentkernel.CreateTeamRequest;
+import dev.agentkernel.InvalidRequestException;
+import dev.agentkernel.SpawnFailedException;
+import dev.agentkernel.SpawnRequest;
+import dev.agentkernel.SpawnResult;
+import dev.agentkernel.Team;
+import dev.agentkernel.TeamNotFoundException;
+import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.packaging.LocalPackaging;
+import dev.agentkernel.spawn.AgentEndpoint;
+import dev.agentkernel.spawn.AgentNames;
+import dev.agentkernel.spawn.Backend;
+import dev.agentkernel.spawn.NonceVault;
+import dev.agentkernel.spawn.Nonces;
+import dev.agentkernel.spawn.PluginRegistry;
+import dev.agentkernel.team.Resources;
+import dev.agentkernel.team.TeamRegistry;
+
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * Runs each agent as a runner process on this machine, listening on a loopback port.
+ *
+ * <p>Kill keeps the agent's directory (its history and logs) but deletes {@code config.json}, the only
+ * file holding the nonce and API key, so a stopped agent leaves no secret on disk. A failed spawn
+ * leaves nothing at all: process, directory and team capacity are all given back.
+ */
+public final class LocalBackend implements Backend {
+
+    public static final String NAME = "local";
+    static final int PORT_ATTEMPTS = 3;
+    static final int STDERR_TAIL_LINES = 20;
+    /** Environment a runner needs to work (find bash, write temp files); never secrets. */
+    static final List<String> BASIC_ENV = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME");
+    /** Host variables forwarded to agents, as in the seed. */
+    static final List<String> FORWARDED_ENV = List.of("LLM_API_KEY", "OPENAI_API_KEY");
+
+    private final LocalBackendSettings settings;
+    private final PluginRegistry plugins;
+    private final NonceVault vault;
+    private final TeamRegistry teams = new TeamRegistry();
+    private final Map<String, LocalAgent> agents = new ConcurrentHashMap<>();
+    private final Map<String, Agent> stopped = new ConcurrentHashMap<>();
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final HealthProbe health = new HealthProbe();
+    private final Path agentsDir;
+    /** Guards {@link #closed} against a spawn registering its agent while the backend closes. */
+    private final Object lifecycle = new Object();
+    private boolean closed;
+
+    /** A running agent: its record, process and port. The record is replaced, never mutated. */
+    private static final class LocalAgent {
+        volatile Agent agent;
+        final Process process;
+        final int port;
+        final AgentDir dir;
+        final AgentRecord record;
+
+        LocalAgent(Agent agent, Process process, int port, AgentDir dir, AgentRecord record) {
+            this.agent = agent;
+            this.process = process;
+            this.port = port;
+            this.dir = dir;
+            this.record = record;
+        }
+    }
+
+    private final LocalPackaging packaging;
+
+    /** {@code packaging} may be null: then spawns with an image id are refused. */
+    public LocalBackend(LocalBackendSettings settings, PluginRegistry plugins, NonceVault vault, LocalPackaging packaging) {
+        this.settings = settings;
+        this.plugins = plugins;
+        this.vault = vault;
+        this.packaging = packaging;
+        this.agentsDir = settings.stateDir().resolve("agents");
+    }
+
+    @Override
+    public String name() { return NAME; }
+
+    public Path stateDir() { return settings.stateDir(); }
+
+    /** The directory of an agent this backend started (running or stopped). */
+    public AgentDir agentDir(String agentId) { return new AgentDir(agentsDir.resolve(agentId)); }
+
+    // ---------------------------------------------------------------- spawn
+
+    @Override
+    public CompletableFuture<SpawnResult> spawn(SpawnRequest request) {
+        return async(() -> doSpawn(request));
+    }
+
+    private SpawnResult doSpawn(SpawnRequest request) {
+        if (request == null) throw new InvalidRequestException("SpawnRequest is null");
+        AgentNames.validate(request.name());
+        AgentTypePlugin plugin = plugins.forRequest(request);
+        String imageId = request.imageId() == null || request.imageId().isBlank() ? null : request.imageId();
+        if (imageId != null && (packaging == null || packaging.image(imageId).isEmpty())) {
+            throw new InvalidRequestException("unknown image_id '" + imageId + "'; build one with "
+                    + "kernel.packaging().createAgentImage(name, bundles) and pass job.image().id()");
+        }
+        Resources resources = Resources.forAgent(request.resources());
+        Map<String, Object> typeConfig = plugin.runnerConfig(request.spawnInfo(), settings.hostEnv());
+
+        String id = UUID.randomUUID().toString();
+        teams.reserve(request.teamId(), id, resources);
+        AgentDir dir = null;
+        Process process = null;
+        try {
+            dir = AgentDir.create(agentsDir, id);
+            if (imageId != null) packaging.installInto(imageId, dir.workspace());
+            List<String> command = plugin.command(dir.configFile(), settings.hostEnv());
+            String nonce = Nonces.generate();
+            Agent agent = new Agent(id, request.name(), request.teamId(), request.agentType(), AgentState.STARTING,
+                    request.metadata(), request.imageId(), Instant.now(), request.detached());
+            long deadline = System.nanoTime() + settings.spawnTimeout().toNanos();
+            for (int attempt = 1; ; attempt++) {
+                int port = settings.portSource().getAsInt();
+                dir.writeConfig(runnerConfig(typeConfig, agent, nonce, port, dir, request));
+                process = start(command, dir, request.env());
+                dir.writeRecord(AgentRecord.of(agent, process.toHandle(), port));
+                HealthProbe.Outcome outcome = health.awaitReady(process, port, deadline);
+                switch (outcome) {
+                    case READY -> {
+                        return register(agent, nonce, process, port, dir);
+                    }
+                    case PORT_IN_USE -> {
+                        if (attempt >= PORT_ATTEMPTS) {
+                            throw new NotReady("the runner found its port taken " + PORT_ATTEMPTS + " times in a row");
+                        }
+                    }
+                    case EXITED -> throw new NotReady("the runner exited with code " + process.exitValue() + " before it was ready");
+                    case TIMED_OUT -> throw new NotReady("the runner did not answer " + Protocol.PATH_HEALTH + " within "
+                            + settings.spawnTimeout().toSeconds() + " s (raise AgentKernel.builder().spawnTimeout(...) on a slow machine)");
+                }
+            }
+        } catch (RuntimeException e) {
+            List<String> tail = dir == null ? List.of() : dir.stderrTail(STDERR_TAIL_LINES);
+            if (process != null) ProcessTrees.terminate(process.toHandle(), Duration.ZERO);
+            if (dir != null) {
+                try {
+                    dir.delete();
+                } catch (RuntimeException ignored) {
+                    // Best effort; the original error matters more.
+                }
+            }
+            teams.release(request.teamId(), id);
+            if (e instanceof NotReady) {
+                throw new SpawnFailedException("spawning agent '" + request.name() + "' failed: " + e.getMessage()
+                        + "; check the runner's stderr below", tail);
+            }
+            throw e;
+        }
+    }
+
+    /** Our own signal inside doSpawn, turned into a SpawnFailedException with the stderr tail. */
+    private static final class NotReady extends RuntimeException {
+        NotReady(String message) { super(message, null, false, false); }
+    }
+
+    private byte[] runnerConfig(Map<String, Object> typeConfig, Agent agent, String nonce, int port, AgentDir dir,
+                                SpawnRequest request) {
+        ObjectNode config = Protocol.json().valueToTree(typeConfig);
+        config.put("agent_id", agent.id());
+        config.put("nonce", nonce);
+        config.put("name", agent.name());
+        config.put("agent_type", agent.agentType());
+        config.put("http_port", port);
+        config.put("bind_address", "127.0.0.1");
+        config.put("workspace", dir.workspace().toAbsolutePath().toString());
+        config.put("state_dir", dir.path().toAbsolutePath().toString());
+        // A detached agent outlives this kernel, so it must not watch this kernel's pid.
+        if (!agent.detached()) config.put("owner_pid", ProcessHandle.current().pid());
+        Path bundles = dir.workspace().resolve("bundles");
+        if (java.nio.file.Files.isDirectory(bundles)) {
+            // The image's bundles, one directory per bundle label name (LocalPackaging.installInto).
+            var list = config.putArray("bundles");
+            try (var dirs = java.nio.file.Files.list(bundles)) {
+                dirs.sorted().forEach(b -> list.add(b.toAbsolutePath().toString()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot list " + bundles, e);
+            }
+        }
+        if (request.agentbus() != null) {
+            int busPort = request.agentbus().port() == 0 ? LoopbackPorts.free() : request.agentbus().port();
+            config.put("agentbus_port", busPort);
+            config.put("agentbus_url", "http://127.0.0.1:" + busPort);
+            config.put("disable_safety", request.agentbus().disableSafety());
+        }
+        try {
+            return Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(config);
+        } catch (Exception e) {
+            throw new InvalidRequestException("the runner config cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private Process start(List<String> command, AgentDir dir, Map<String, String> requestEnv) {
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.workspace().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.outFile().toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(dir.errFile().toFile()));
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.putAll(agentEnv(settings.hostEnv(), requestEnv));
+        try {
+            return pb.start();
+        } catch (java.io.IOException e) {
+            throw new SpawnFailedException("cannot start the runner (" + command.getFirst() + "): " + e.getMessage()
+                    + "; check that it exists and is executable", e);
+        }
+    }
+
+    /**
+     * The agent's environment: basics from the host (taken from the real environment when the kernel's
+     * host env lacks them, since they carry no secret), the API keys from the host env only, then the
+     * request's own variables.
+     */
+    static Map<String, String> agentEnv(Map<String, String> hostEnv, Map<String, String> requestEnv) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String key : BASIC_ENV) {
+            String v = hostEnv.getOrDefault(key, System.getenv(key));
+            if (v != null) env.put(key, v);
+        }
+        for (String key : FORWARDED_ENV) {
+            String v = hostEnv.get(key);
+            if (v != null) env.put(key, v);
+        }
+        env.putAll(requestEnv);
+        return env;
+    }
+
+    private SpawnResult register(Agent starting, String nonce, Process process, int port, AgentDir dir) {
+        if (!starting.teamId().isEmpty() && teams.find(starting.teamId()).isEmpty()) {
+            throw new TeamNotFoundException("team '" + starting.teamId() + "' was deleted while agent '" + starting.name() + "' was starting");
+        }
+        Agent agent = starting.withState(AgentState.RUNNING);
+        AgentRecord record = AgentRecord.of(agent, process.toHandle(), port);
+        dir.writeRecord(record);
+        LocalAgent local = new LocalAgent(agent, process, port, dir, record);
+        synchronized (lifecycle) {
+            // An agent registered after close() would have no owner left to kill it.
+            if (closed) throw new AgentKernelException("the kernel was closed while agent '" + agent.name() + "' was starting");
+            vault.put(agent.id(), nonce);
+            agents.put(agent.id(), local);
+        }
+        process.onExit().thenRun(() -> {
+            // Died on its own (crash, OOM, kill -9 from outside): the kernel reports it as FAILED.
+            if (agents.get(agent.id()) == local && local.agent.state() == AgentState.RUNNING) {
+                local.agent = local.agent.withState(AgentState.FAILED);
+                // Its tool processes were orphaned, not killed; stop them now rather than at kill().
+                Thread.ofVirtual().start(() -> ProcessTrees.terminate(ProcessTrees.workingIn(dir.workspace()), Duration.ofSeconds(1)));
+            }
+        });
+        return new SpawnResult(agent, nonce);
+    }
+
+    // ---------------------------------------------------------------- kill
+
+    @Override
+    public CompletableFuture<Void> kill(String agentId) {
+        return async(() -> {
+            doKill(agentId);
+            return null;
+        });
+    }
+
+    private void doKill(String agentId) {
+        LocalAgent local = agents.remove(agentId);
+        if (local == null) throw notFound(agentId);
+        vault.remove(agentId);
+        try {
+            List<ProcessHandle> roots = new ArrayList<>();
+            roots.add(local.process.toHandle());
+            roots.addAll(ProcessTrees.workingIn(local.dir.workspace()));
+            ProcessTrees.terminate(roots, settings.killGrace());
+        } finally {
+            finishStopped(local);
+        }
+    }
+
+    private void finishStopped(LocalAgent local) {
+        Agent agent = local.agent.withState(AgentState.STOPPED);
+        stopped.put(agent.id(), agent);
+        teams.release(agent.teamId(), agent.id());
+        local.dir.deleteConfig();
+        local.dir.writeRecord(local.record.withState(AgentState.STOPPED));
+    }
+
+    private AgentNotFoundException notFound(String agentId) {
+        Agent gone = agentId == null ? null : stopped.get(agentId);
+        if (gone != null) {
+            return new AgentNotFoundException("agent '" + gone.name() + "' (" + agentId + ") was killed; spawn a new agent to continue"
+                    + " (its history stays in " + agentsDir.resolve(agentId) + ")");
+        }
+        return new AgentNotFoundException("no agent with id " + agentId + " in this kernel; running agents: "
+                + (agents.isEmpty() ? "(none)" : String.join(", ", agents.values().stream()
+                .map(a -> a.agent.name() + " (" + a.agent.id() + ")").toList())));
+    }
+
+    // ---------------------------------------------------------------- teams
+
+    @Override
+    public CompletableFuture<Team> createTeam(CreateTeamRequest request) {
+        return async(() -> {
+            if (request == null) throw new InvalidRequestException("CreateTeamRequest is null");
+            return teams.create(request.teamId(), request.resources());
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteTeam(String teamId) {
+        return async(() -> {
+            Team team = teams.get(teamId);
+            List<CompletableFuture<Void>> kills = new ArrayList<>();
+            for (String id : team.agentIds()) {
+                if (agents.containsKey(id)) kills.add(kill(id).exceptionally(e -> null));
+            }
+            CompletableFuture.allOf(kills.toArray(CompletableFuture[]::new)).join();
+            teams.remove(teamId);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Team> teams() { return teams.list(); }
+
+    // ---------------------------------------------------------------- queries
+
+    @Override
+    public List<Agent> agents() {
+        return agents.values().stream().map(a -> a.agent).sorted(java.util.Comparator.comparing(Agent::createdAt)).toList();
+    }
+
+    @Override
+    public Optional<Agent> agent(String agentId) {
+        LocalAgent a = agents.get(agentId);
+        return a != null ? Optional.of(a.agent) : Optional.ofNullable(stopped.get(agentId));
+    }
+
+    @Override
+    public AgentEndpoint endpoint(String agentId) {
+        LocalAgent a = agentId == null ? null : agents.get(agentId);
+        if (a == null) throw notFound(agentId);
+        return new AgentEndpoint(agentId, a.agent.name(), URI.create("http://127.0.0.1:" + a.port), a.process::isAlive);
+    }
+
+    /** The runner's pid (tests and the CLI use it to watch the process). */
+    public Optional<Long> pid(String agentId) {
+        LocalAgent a = agents.get(agentId);
+        return a == null ? Optional.empty() : Optional.of(a.process.pid());
+    }
+
+    @Override
+    public CompletableFuture<List<AgentStatus>> status() {
+        List<LocalAgent> snapshot = agents.values().stream()
+                .sorted(java.util.Comparator.comparing(a -> a.agent.createdAt())).toList();
+        List<CompletableFuture<AgentStatus>> probes = snapshot.stream()
+                .map(a -> async(() -> statusOf(a))).toList();
+        return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
+                .thenApply(v -> probes.stream().map(CompletableFuture::join).toList());
+    }
+
+    private AgentStatus statusOf(LocalAgent a) {
+        boolean alive = a.process.isAlive();
+        boolean live = alive && health.isHealthy(a.port);
+        Agent agent = a.agent;
+        return new AgentStatus(agent.id(), agent.name(), agent.teamId(), agent.state(), live, null, alive, agent.detached());
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    @Override
+    public CompletableFuture<Void> cleanup() {
+        List<CompletableFuture<Void>> kills = agents.values().stream()
+                .filter(a -> !a.agent.detached())
+                .map(a -> kill(a.agent.id()).exceptionally(e -> null))
+                .toList();
+        return CompletableFuture.allOf(kills.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * For the JVM shutdown hook: stops every non-detached agent at once with a short grace, without
+     * the executor (which may already be gone).
+     */
+    public void killAllNow(Duration grace) {
+        List<LocalAgent> victims = new ArrayList<>();
+        for (LocalAgent a : agents.values()) {
+            if (!a.agent.detached() && agents.remove(a.agent.id(), a)) victims.add(a);
+        }
+        if (victims.isEmpty()) return;
+        List<ProcessHandle> roots = new ArrayList<>();
+        for (LocalAgent a : victims) {
+            roots.add(a.process.toHandle());
+            roots.addAll(ProcessTrees.workingIn(a.dir.workspace()));
+        }
+        ProcessTrees.terminate(roots, grace);
+        for (LocalAgent a : victims) {
+            vault.remove(a.agent.id());
+            try {
+                finishStopped(a);
+            } catch (RuntimeException ignored) {
+                // Shutting down: a record we cannot update is reaped later by LocalStateDir.
+            }
+        }
+    }
+
+    /** Refuses new work, waits for spawns in flight (each fails or is registered first), then kills what is left. */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            closed = true;
+        }
+        executor.shutdown();
+        try {
+            executor.awaitTermination(settings.spawnTimeout().toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        killAllNow(settings.killGrace());
+        health.close();
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, executor);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new AgentKernelException("this kernel is closed; build a new AgentKernel"));
+        }
+    }
+}

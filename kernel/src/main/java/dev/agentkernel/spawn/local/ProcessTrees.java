@@ -1,0 +1,76 @@
+package dev.agentkernel.spawn.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Stops a process and everything it started: TERM, a grace period, then KILL. */
+public final class ProcessTrees {
+    private ProcessTrees() {}
+
+    /** Stops all {@code roots} and their descendants, in parallel, within about {@code grace} plus a second. */
+    public static void terminate(Collection<ProcessHandle> roots, Duration grace) {
+        // Children are listed before the parent goes: once it is dead they are re-parented and lost.
+        List<ProcessHandle> all = new ArrayList<>();
+        for (ProcessHandle root : roots) {
+            all.add(root);
+            root.descendants().forEach(all::add);
+        }
+        all.forEach(ProcessHandle::destroy);
+        waitFor(all, grace);
+        List<ProcessHandle> left = new ArrayList<>();
+        for (ProcessHandle h : all) {
+            if (h.isAlive()) {
+                h.descendants().forEach(left::add);
+                left.add(h);
+            }
+        }
+        if (left.isEmpty()) return;
+        left.forEach(ProcessHandle::destroyForcibly);
+        waitFor(left, Duration.ofSeconds(1));
+    }
+
+    public static void terminate(ProcessHandle root, Duration grace) {
+        terminate(List.of(root), grace);
+    }
+
+    /**
+     * Processes whose working directory is {@code dir} or below it. When a runner is killed with
+     * SIGKILL its tool processes are re-parented and no longer its descendants; they still sit in the
+     * agent's workspace, which is how we find them. Linux only (/proc); elsewhere the list is empty.
+     */
+    public static List<ProcessHandle> workingIn(Path dir) {
+        Path root;
+        try {
+            root = dir.toRealPath();
+        } catch (IOException e) {
+            return List.of();
+        }
+        if (!Files.isDirectory(Path.of("/proc/self"))) return List.of();
+        long self = ProcessHandle.current().pid();
+        return ProcessHandle.allProcesses().filter(p -> p.pid() != self).filter(p -> {
+            try {
+                return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(root);
+            } catch (IOException | SecurityException | UnsupportedOperationException gone) {
+                return false;
+            }
+        }).toList();
+    }
+
+    private static void waitFor(List<ProcessHandle> handles, Duration timeout) {
+        CompletableFuture<?>[] exits = handles.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(exits).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception timeoutOrFailure) {
+            // The caller escalates for whatever is still alive.
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.agentkernel.config;
+
+import dev.agentkernel.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class KernelConfigLoaderTest {
+
+    @TempDir Path tmp;
+
+    @Test
+    void readsTheSeedKeysAndOurs() throws Exception {
+        Path file = tmp.resolve("agentkernel.yaml");
+        Files.writeString(file, """
+                backend: kubernetes
+                namespace: agentkernel-0
+                base_image: your-registry.example.com/agentkernel:latest
+                kubeconfig: ~/.kube/config
+                registry_url: your-registry.example.com
+                debug: true
+                state_dir: /var/tmp/ak
+                spawn_timeout_seconds: 45
+                image_pull_secrets: [regcred]
+                service_account: agents
+                node_selector: {pool: agents}
+                tolerations:
+                  - {key: dedicated, operator: Equal, value: agents, effect: NoSchedule}
+                resources: {cpu: "500m", memory: 512Mi}
+                access: port-forward
+                """);
+        KernelConfig c = KernelConfigLoader.load(file);
+        assertEquals("kubernetes", c.backend());
+        assertEquals("agentkernel-0", c.namespace());
+        assertEquals("your-registry.example.com/agentkernel:latest", c.baseImage());
+        assertEquals(Path.of(System.getProperty("user.home"), ".kube/config"), c.kubeconfig());
+        assertEquals("your-registry.example.com", c.registryUrl());
+        assertTrue(c.debug());
+        assertEquals(Path.of("/var/tmp/ak"), c.stateDir());
+        assertEquals(45, c.spawnTimeoutSeconds());
+        assertEquals(List.of("regcred"), c.imagePullSecrets());
+        assertEquals("agents", c.serviceAccount());
+        assertEquals(Map.of("pool", "agents"), c.nodeSelector());
+        assertEquals("NoSchedule", c.tolerations().getFirst().get("effect"));
+        assertEquals("500m", c.resources().get("cpu"));
+        assertEquals("port-forward", c.access());
+    }
+
+    @Test
+    void emptyFileIsAnEmptyConfig() {
+        KernelConfig c = KernelConfigLoader.parse("", "x.yaml");
+        assertNull(c.backend());
+        assertFalse(c.debug());
+        assertTrue(c.nodeSelector().isEmpty());
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("backend: local\nnamspace: x\n", "k.yaml"));
+        assertTrue(e.getMessage().contains("'namspace'") && e.getMessage().contains("k.yaml") && e.getMessage().contains("namespace"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypesAreNamed() {
+        record Case(String yaml, String key) {}
+        for (Case c : List.of(new Case("debug: maybe", "debug"), new Case("spawn_timeout_seconds: soon", "spawn_timeout_seconds"),
+                new Case("spawn_timeout_seconds: -3", "spawn_timeout_seconds"), new Case("backend: [local]", "backend"),
+                new Case("image_pull_secrets: regcred", "image_pull_secrets"), new Case("node_selector: [a]", "node_selector"),
+                new Case("tolerations: {a: b}", "tolerations"), new Case("resources: 4", "resources"),
+                new Case("namespace: {a: 1}", "namespace"))) {
+            ConfigException e = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse(c.yaml(), "k.yaml"), c.yaml());
+            assertTrue(e.getMessage().contains("'" + c.key() + "'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingFileAndBadYamlNameThePath() {
+        Path missing = tmp.resolve("nope.yaml");
+        ConfigException e = assertThrows(ConfigException.class, () -> KernelConfigLoader.load(missing));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        ConfigException notMap = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("- a\n- b\n", "list.yaml"));
+        assertTrue(notMap.getMessage().contains("list.yaml"));
+        ConfigException broken = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("backend: [unclosed\n", "bad.yaml"));
+        assertTrue(broken.getMessage().contains("bad.yaml") && broken.getMessage().contains("not valid YAML"), broken.getMessage());
+    }
+}

@@ -1,0 +1,64 @@
+package dev.agentkernel.e2e;
+
+import dev.agentkernel.AgentKernel;
+import dev.agentkernel.CreateTeamRequest;
+import dev.agentkernel.SpawnRequest;
+import dev.agentkernel.SpawnResult;
+import dev.agentkernel.fakellm.FakeLlmServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static dev.agentkernel.e2e.E2e.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Spawn→ready through the real runner, sequential and concurrent, with generous bounds (2-core CI).
+ * Prints the figures to the test output (target/surefire-reports/*-output.txt).
+ */
+@Timeout(180)
+class SpawnTimingE2eTest {
+
+    @TempDir Path tmp;
+
+    @Test
+    void spawnToReadyIsBoundedAndConcurrentSpawnsAllAnswer() {
+        try (FakeLlmServer llm = FakeLlmServer.start(0); AgentKernel kernel = E2e.kernel(tmp.resolve("state"), Map.of())) {
+            List<Long> sequential = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                SpawnResult r = spawn(kernel, "seq-" + i, llm);
+                sequential.add((System.nanoTime() - t0) / 1_000_000);
+                kernel.spawner().kill(r.agent().id()).join();
+            }
+            // The first spawn also creates the AppCDS archive, so later ones should not be slower than it by much.
+            System.out.println("spawn->ready sequential ms: " + sequential);
+            for (long ms : sequential) assertTrue(ms < 20_000, "spawn took " + ms + " ms");
+
+            kernel.spawner().createTeam(new CreateTeamRequest("crowd", Map.of("cpu", 4))).join();
+            long t0 = System.nanoTime();
+            List<CompletableFuture<SpawnResult>> futures = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                futures.add(kernel.spawner().spawn(SpawnRequest.builder().name("par-" + i).teamId("crowd").spawnInfo(info(llm).build()).build()));
+            }
+            List<SpawnResult> results = futures.stream().map(CompletableFuture::join).toList();
+            long allReady = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("spawn->ready 4 concurrent, all ready after ms: " + allReady);
+            List<CompletableFuture<String>> answers = results.stream()
+                    .map(r -> kernel.agentClient().askAsync(r.agent().id(), r.nonce(), "hi " + r.agent().name())).toList();
+            for (int i = 0; i < results.size(); i++) {
+                assertEquals("Echo: hi " + results.get(i).agent().name(), answers.get(i).join());
+            }
+            List<Long> pids = new ArrayList<>();
+            for (SpawnResult r : results) pids.addAll(tree(pid(kernel, r.agent().id())));
+            kernel.cleanup().join();
+            assertAllDead(pids);
+        }
+    }
+}
