@@ -1,0 +1,47 @@
+package dev.agentkernel.jupyter.display;
+
+import dev.agentkernel.helpers.Display;
+import dev.agentkernel.helpers.DisplayHandle;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+
+import java.util.UUID;
+
+/** How helpers show things in a notebook: text as stdout, HTML and Markdown as display data. */
+public final class JupyterDisplay implements Display {
+    private final CellOutput output;
+
+    public JupyterDisplay(CellOutput output) {
+        this.output = output;
+    }
+
+    @Override
+    public void print(String text) {
+        output.print(text);
+    }
+
+    @Override
+    public void html(String html, String plainText) {
+        DisplayData data = new DisplayData(plainText == null ? "" : plainText);
+        data.putHTML(html);
+        output.display(data);
+    }
+
+    @Override
+    public DisplayHandle markdown(String markdown) {
+        String id = "agentkernel-" + UUID.randomUUID();
+        output.display(markdownData(markdown, id));
+        return updated -> output.updateDisplay(markdownData(updated, id));
+    }
+
+    @Override
+    public boolean isRich() {
+        return true;
+    }
+
+    private static DisplayData markdownData(String markdown, String displayId) {
+        DisplayData data = new DisplayData(markdown);
+        data.putMarkdown(markdown);
+        data.setDisplayId(displayId);
+        return data;
+    }
+}

@@ -1,0 +1,8 @@
+package dev.agentkernel.jupyter.execution;
+
+/** The cell's structure is wrong before any Java is compiled (e.g. an unclosed {@code <helpers>} tag). */
+public final class CellSyntaxException extends RuntimeException {
+    public CellSyntaxException(String message) {
+        super(message);
+    }
+}
