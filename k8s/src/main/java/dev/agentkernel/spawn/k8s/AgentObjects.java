@@ -1,0 +1,168 @@
+package dev.agentkernel.spawn.k8s;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.agentkernel.Agent;
+import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.team.Resources;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The three objects of one agent: a ConfigMap with the runner config (no secret in it), a Secret with the
+ * nonce and API keys (passed to the runner as environment variables), and the Pod.
+ */
+public final class AgentObjects {
+    public static final String CONTAINER = "runner";
+    public static final String CONFIG_KEY = "config.json";
+    public static final String CONFIG_DIR = "/etc/agentkernel";
+    public static final String CONFIG_PATH = CONFIG_DIR + "/" + CONFIG_KEY;
+    public static final String WORKSPACE = "/workspace";
+    public static final String STATE_DIR = WORKSPACE + "/.agentkernel";
+    /** Where scripts/build_base_image.sh puts the runner jar (its lib/ directory sits next to it). */
+    public static final String RUNNER_JAR = "/opt/agentkernel/agentkernel-runner.jar";
+    public static final String RUNNER_MAIN = "dev.agentkernel.runner.RunnerMain";
+    public static final String NONCE_ENV = "AGENTKERNEL_NONCE";
+    public static final String API_KEY_ENV = "LLM_API_KEY";
+    public static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
+    /** Non-root uid/gid of the base image's runner user. */
+    public static final long RUNNER_UID = 10001;
+
+    private AgentObjects() {}
+
+    /** The labels every object of the agent carries. */
+    public static Map<String, String> labels(Agent agent, String kernelId) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+        labels.put(Labels.AGENT_ID, agent.id());
+        labels.put(Labels.TEAM, Labels.labelValue(agent.teamId()));
+        labels.put(Labels.KERNEL, kernelId);
+        if (agent.detached()) labels.put(Labels.DETACHED, "true");
+        return labels;
+    }
+
+    static Map<String, String> annotations(Agent agent) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put(Labels.ANNOTATION_NAME, agent.name());
+        a.put(Labels.ANNOTATION_TEAM, agent.teamId());
+        a.put(Labels.ANNOTATION_TYPE, agent.agentType());
+        a.put(Labels.ANNOTATION_CREATED, agent.createdAt().toString());
+        if (agent.imageId() != null) a.put(Labels.ANNOTATION_IMAGE_ID, agent.imageId());
+        try {
+            a.put(Labels.ANNOTATION_METADATA, Protocol.json().writeValueAsString(agent.metadata()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings always serialises", e);
+        }
+        agent.metadata().forEach((k, v) -> {
+            if (Labels.isAnnotationName(k)) a.put(Labels.METADATA_PREFIX + k, v);
+        });
+        return a;
+    }
+
+    private static ObjectMeta meta(String name, Agent agent, String kernelId) {
+        return new ObjectMetaBuilder().withName(name).withLabels(labels(agent, kernelId)).withAnnotations(annotations(agent)).build();
+    }
+
+    public static ConfigMap configMap(String podName, Agent agent, String kernelId, String configJson) {
+        return new ConfigMapBuilder().withMetadata(meta(PodNames.configMap(podName), agent, kernelId))
+                .addToData(CONFIG_KEY, configJson).build();
+    }
+
+    public static Secret secret(String podName, Agent agent, String kernelId, Map<String, String> env) {
+        return new SecretBuilder().withMetadata(meta(PodNames.secret(podName), agent, kernelId))
+                .withType("Opaque").withImmutable(true).withStringData(env).build();
+    }
+
+    /** The owner reference that lets the garbage collector delete the ConfigMap and Secret with the pod. */
+    public static OwnerReference ownedBy(Pod pod) {
+        return new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod")
+                .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
+                .withBlockOwnerDeletion(false).withController(false).build();
+    }
+
+    public static Pod pod(String podName, Agent agent, String kernelId, String image, Resources resources, KubernetesSettings settings) {
+        Map<String, Quantity> amounts = new LinkedHashMap<>();
+        amounts.put("cpu", cpuQuantity(resources.milliCpu()));
+        if (resources.memoryBytes() > 0) amounts.put("memory", memoryQuantity(resources.memoryBytes()));
+        List<LocalObjectReference> pullSecrets = settings.imagePullSecrets().stream().map(LocalObjectReference::new).toList();
+        List<Toleration> tolerations = settings.tolerations().stream()
+                .map(t -> Protocol.json().convertValue(t, Toleration.class)).toList();
+        return new PodBuilder()
+                .withMetadata(meta(podName, agent, kernelId))
+                .withNewSpec()
+                    .withRestartPolicy("Always")
+                    .withHostname(podName)
+                    .withAutomountServiceAccountToken(false)
+                    .withEnableServiceLinks(false)
+                    .withServiceAccountName(settings.serviceAccount())
+                    .withImagePullSecrets(pullSecrets)
+                    .withNodeSelector(settings.nodeSelector().isEmpty() ? null : settings.nodeSelector())
+                    .withTolerations(tolerations)
+                    .withTerminationGracePeriodSeconds(5L)
+                    .withNewSecurityContext()
+                        .withRunAsNonRoot(true).withRunAsUser(RUNNER_UID).withRunAsGroup(RUNNER_UID).withFsGroup(RUNNER_UID)
+                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                    .endSecurityContext()
+                    .addToContainers(new ContainerBuilder()
+                        .withName(CONTAINER)
+                        .withImage(image)
+                        .withImagePullPolicy("IfNotPresent")
+                        .withCommand(command())
+                        .withWorkingDir(WORKSPACE)
+                        .addNewEnvFrom().withNewSecretRef().withName(PodNames.secret(podName)).endSecretRef().endEnvFrom()
+                        // The root file system is read-only: HOME and the JVM's temp dir must point at writable volumes.
+                        .addNewEnv().withName("HOME").withValue(WORKSPACE).endEnv()
+                        .addNewEnv().withName("JAVA_TOOL_OPTIONS").withValue("-Djava.io.tmpdir=/tmp -XX:-UsePerfData").endEnv()
+                        .addNewPort().withName("http").withContainerPort(KubernetesSettings.CONTAINER_PORT).withProtocol("TCP").endPort()
+                        .withNewResources().withRequests(amounts).withLimits(amounts).endResources()
+                        .withNewReadinessProbe()
+                            .withNewHttpGet().withPath(Protocol.PATH_HEALTH).withNewPort(KubernetesSettings.CONTAINER_PORT).endHttpGet()
+                            .withPeriodSeconds(2).withTimeoutSeconds(1).withFailureThreshold(3)
+                        .endReadinessProbe()
+                        .withNewSecurityContext()
+                            .withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withPrivileged(false)
+                            .withNewCapabilities().withDrop("ALL").endCapabilities()
+                        .endSecurityContext()
+                        .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
+                        .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
+                        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                        .build())
+                    .addNewVolume().withName("config").withNewConfigMap().withName(PodNames.configMap(podName)).withDefaultMode(0444).endConfigMap().endVolume()
+                    .addNewVolume().withName("workspace").withNewEmptyDir().endEmptyDir().endVolume()
+                    .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().endVolume()
+                .endSpec()
+                .build();
+    }
+
+    /** "2" for whole cores, "500m" otherwise: the form kubectl shows. */
+    static Quantity cpuQuantity(long milliCpu) {
+        return milliCpu % 1000 == 0 ? new Quantity(Long.toString(milliCpu / 1000)) : new Quantity(milliCpu + "m");
+    }
+
+    /** "512Mi" when the amount is a whole number of binary units, else bytes. */
+    static Quantity memoryQuantity(long bytes) {
+        String human = Resources.formatBytes(bytes);
+        return new Quantity(human.endsWith(" bytes") ? Long.toString(bytes) : human);
+    }
+
+    /** The container's entrypoint: the runner from the base image, reading the mounted config. */
+    public static List<String> command() {
+        return List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-cp", RUNNER_JAR, RUNNER_MAIN, "--config", CONFIG_PATH);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.agentkernel.spawn.k8s;
+
+import dev.agentkernel.AgentKernelException;
+import dev.agentkernel.config.KernelConfig;
+import dev.agentkernel.config.KernelConfigLoader;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Finds and deletes every pod, configmap, secret and lease labelled {@code app.kubernetes.io/managed-by=agentkernel}
+ * in the configured namespace: what a kernel that died without cleanup left behind. Behind
+ * {@code scripts/cleanup_k8s.sh [--dry-run]} and usable from the CLI ({@link #run}).
+ */
+public final class ClusterCleanup {
+
+    /** One object found: its kind (plural resource), name and agent id label (may be null). */
+    public record Found(String resource, String name, String agentId) {
+        @Override
+        public String toString() { return resource + "/" + name + (agentId == null ? "" : " (agent " + agentId + ")"); }
+    }
+
+    private final KubeApi api;
+
+    public ClusterCleanup(KubernetesClient client, String namespace) {
+        this.api = new KubeApi(client, namespace);
+    }
+
+    /** Every managed object, pods first. */
+    public List<Found> find() {
+        List<Found> out = new ArrayList<>();
+        add(out, "pods", () -> api.client().pods().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "configmaps", () -> api.client().configMaps().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "secrets", () -> api.client().secrets().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "leases", () -> api.client().leases().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        return out;
+    }
+
+    private void add(List<Found> out, String resource, Supplier<List<? extends HasMetadata>> list) {
+        for (HasMetadata m : api.call("list", resource, list)) {
+            Map<String, String> labels = m.getMetadata().getLabels();
+            out.add(new Found(resource, m.getMetadata().getName(), labels == null ? null : labels.get(Labels.AGENT_ID)));
+        }
+    }
+
+    /** Deletes what {@link #find()} lists (one delete per kind, by label) and returns it. */
+    public List<Found> deleteAll() {
+        List<Found> found = find();
+        var ns = api.namespace();
+        var c = api.client();
+        if (found.stream().anyMatch(f -> f.resource().equals("pods")))
+            api.run("deletecollection", "pods", () -> c.pods().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).withGracePeriod(0).delete());
+        if (found.stream().anyMatch(f -> f.resource().equals("configmaps")))
+            api.run("deletecollection", "configmaps", () -> c.configMaps().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+        if (found.stream().anyMatch(f -> f.resource().equals("secrets")))
+            api.run("deletecollection", "secrets", () -> c.secrets().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+        if (found.stream().anyMatch(f -> f.resource().equals("leases")))
+            api.run("deletecollection", "leases", () -> c.leases().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+        return found;
+    }
+
+    /** Lists (dry run) or deletes, printing one line per object; returns what it found. */
+    public static List<Found> run(KernelConfig config, boolean dryRun, PrintStream out) {
+        try (KubernetesClient client = KubeClients.create(config.kubeconfig())) {
+            String ns = KubernetesSettings.from(config, client.getNamespace(), Map.of(), Duration.ofSeconds(1)).namespace();
+            ClusterCleanup cleanup = new ClusterCleanup(client, ns);
+            List<Found> found = dryRun ? cleanup.find() : cleanup.deleteAll();
+            for (Found f : found) out.println((dryRun ? "would delete " : "deleted ") + f);
+            out.println((dryRun ? "dry run: " : "") + found.size() + " object(s) labelled " + Labels.managedSelector()
+                    + " in namespace " + ns + " at " + client.getMasterUrl());
+            return found;
+        }
+    }
+
+    /** {@code --config FILE [--dry-run]}. Exit code 0 done, 2 bad usage or config, 1 API error. */
+    public static void main(String[] args) {
+        Path config = null;
+        boolean dryRun = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--dry-run" -> dryRun = true;
+                case "--config" -> {
+                    if (i + 1 >= args.length) usage("--config needs a file");
+                    config = Path.of(args[++i]);
+                }
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> usage("unknown argument '" + args[i] + "'");
+            }
+        }
+        if (config == null) usage("--config FILE is required (e.g. examples/agentkernel.yaml)");
+        try {
+            run(KernelConfigLoader.load(config), dryRun, System.out);
+        } catch (KubernetesApiException e) {
+            System.err.println("cleanup failed: " + e.getMessage());
+            System.exit(1);
+        } catch (AgentKernelException e) {
+            System.err.println("cleanup failed: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static final String USAGE = "usage: cleanup_k8s.sh [--dry-run]   (ClusterCleanup --config FILE [--dry-run])\n"
+            + "  deletes every pod, configmap, secret and lease labelled " + Labels.managedSelector() + " in the config's namespace";
+
+    private static void usage(String problem) {
+        System.err.println(problem + "\n" + USAGE);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.agentkernel.spawn.k8s;
+
+import dev.agentkernel.ConfigException;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds the fabric8 client from the config's {@code kubeconfig}, or from the usual places when it is absent. */
+public final class KubeClients {
+    private KubeClients() {}
+
+    /**
+     * {@code kubeconfig} null: fabric8's own lookup ($KUBECONFIG, ~/.kube/config, the in-cluster service
+     * account). Otherwise that file, which must exist, be readable and name a current context.
+     */
+    public static KubernetesClient create(Path kubeconfig) {
+        return new KubernetesClientBuilder().withConfig(config(kubeconfig)).build();
+    }
+
+    static Config config(Path kubeconfig) {
+        if (kubeconfig == null) return Config.autoConfigure(null);
+        Path path = expandHome(kubeconfig);
+        if (!Files.exists(path)) {
+            throw new ConfigException("config key 'kubeconfig' points at " + path + ", which does not exist; write one"
+                    + " (kind get kubeconfig > " + path + ", or minikube's ~/.kube/config) or remove the key to use $KUBECONFIG,"
+                    + " ~/.kube/config or the in-cluster service account");
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new ConfigException("config key 'kubeconfig' points at " + path + ", which is not a readable file;"
+                    + " fix its permissions or point the key at the kubeconfig file itself");
+        }
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the kubeconfig " + path + " (config key 'kubeconfig'): " + e.getMessage(), e);
+        }
+        Config config;
+        try {
+            config = Config.fromKubeconfig(null, text, path.toString());
+        } catch (RuntimeException e) {
+            throw new ConfigException("the kubeconfig " + path + " (config key 'kubeconfig') cannot be parsed: " + e.getMessage()
+                    + "; it must be a kubeconfig YAML with clusters, users, contexts and current-context", e);
+        }
+        if (config.getCurrentContext() == null || config.getMasterUrl() == null) {
+            throw new ConfigException("the kubeconfig " + path + " (config key 'kubeconfig') names no current context with a cluster;"
+                    + " it must be a kubeconfig YAML with clusters, users, contexts and current-context (kubectl config use-context NAME)");
+        }
+        return config;
+    }
+
+    static Path expandHome(Path p) {
+        String s = p.toString();
+        if (s.equals("~") || s.startsWith("~/")) return Path.of(System.getProperty("user.home") + s.substring(1));
+        return p;
+    }
+}

@@ -1,0 +1,510 @@
+package dev.agentkernel.spawn.k8s;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.Agent;
+import dev.agentkernel.AgentKernelException;
+import dev.agentkernel.AgentNotFoundException;
+import dev.agentkernel.AgentState;
+import dev.agentkernel.AgentStatus;
+import dev.agentkernel.AgentTypePlugin;
+import dev.agentkernel.CreateTeamRequest;
+import dev.agentkernel.InvalidRequestException;
+import dev.agentkernel.SpawnFailedException;
+import dev.agentkernel.SpawnRequest;
+import dev.agentkernel.SpawnResult;
+import dev.agentkernel.Team;
+import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.spawn.AgentEndpoint;
+import dev.agentkernel.spawn.AgentNames;
+import dev.agentkernel.spawn.Backend;
+import dev.agentkernel.spawn.NonceVault;
+import dev.agentkernel.spawn.Nonces;
+import dev.agentkernel.spawn.PluginRegistry;
+import dev.agentkernel.team.Resources;
+import dev.agentkernel.team.TeamRegistry;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.LocalPortForward;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Runs each agent as a pod. Per agent: a Secret (nonce, API keys), a ConfigMap (runner config without
+ * secrets) and a Pod; the ConfigMap and Secret are owned by the Pod, so deleting the Pod removes them.
+ *
+ * <p>API calls: a spawn makes five (create Secret, ConfigMap and Pod, then two patches for the owner
+ * references, which need the Pod's uid) and waits for readiness on one shared watch; {@link #status()} makes
+ * one list call; {@link #kill(String)} one delete.
+ */
+public final class KubernetesBackend implements Backend {
+
+    public static final String NAME = "kubernetes";
+    static final int EVENT_LINES = 10;
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private final KubernetesSettings settings;
+    private final KubeApi api;
+    private final boolean ownsClient;
+    private final PluginRegistry plugins;
+    private final NonceVault vault;
+    private final String kernelId;
+    private final TeamRegistry teams = new TeamRegistry();
+    private final Map<String, PodAgent> agents = new ConcurrentHashMap<>();
+    private final Map<String, Agent> stopped = new ConcurrentHashMap<>();
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final PodTracker tracker;
+    private final Thread shutdownHook;
+
+    /** A running agent: its record (replaced, never mutated), pod and how to reach it. */
+    private static final class PodAgent {
+        volatile Agent agent;
+        final String podName;
+        final URI baseUri;
+        final LocalPortForward forward;
+
+        PodAgent(Agent agent, String podName, URI baseUri, LocalPortForward forward) {
+            this.agent = agent;
+            this.podName = podName;
+            this.baseUri = baseUri;
+            this.forward = forward;
+        }
+    }
+
+    /**
+     * @param ownsClient close the client in {@link #close()} (true when the backend built it from the config)
+     */
+    public KubernetesBackend(KubernetesSettings settings, KubernetesClient client, boolean ownsClient,
+                             PluginRegistry plugins, NonceVault vault) {
+        this.settings = settings;
+        this.api = new KubeApi(client, settings.namespace());
+        this.ownsClient = ownsClient;
+        this.plugins = plugins;
+        this.vault = vault;
+        this.kernelId = newKernelId();
+        checkNamespace();
+        this.tracker = new PodTracker(api, kernelId, this::podGone);
+        // Pods are not children of this JVM: without the hook they would outlive a program that exits without close().
+        this.shutdownHook = Thread.ofPlatform().name("agentkernel-k8s-shutdown").unstarted(this::deleteOwnPodsNow);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private static String newKernelId() {
+        byte[] b = new byte[6];
+        new java.security.SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** A missing namespace is reported when the kernel is built, not at the first spawn. */
+    private void checkNamespace() {
+        try {
+            if (api.client().namespaces().withName(settings.namespace()).get() == null) {
+                throw new dev.agentkernel.ConfigException("namespace '" + settings.namespace() + "' does not exist in the cluster at "
+                        + api.client().getMasterUrl() + "; create it (kubectl create namespace " + settings.namespace()
+                        + ") or set 'namespace' in the kernel config");
+            }
+        } catch (KubernetesClientException e) {
+            // A namespaced Role usually cannot read Namespace objects; the first create then tells.
+            if (e.getCode() == 403) return;
+            throw api.translate("get", "namespaces", e);
+        }
+    }
+
+    @Override
+    public String name() { return NAME; }
+
+    public KubernetesSettings settings() { return settings; }
+
+    /** The value of the {@value Labels#KERNEL} label on this kernel's objects. */
+    public String kernelId() { return kernelId; }
+
+    /** The agent's pod name, for kubectl. */
+    public Optional<String> podName(String agentId) {
+        PodAgent a = agentId == null ? null : agents.get(agentId);
+        return a == null ? Optional.empty() : Optional.of(a.podName);
+    }
+
+    // ---------------------------------------------------------------- spawn
+
+    @Override
+    public CompletableFuture<SpawnResult> spawn(SpawnRequest request) {
+        return async(() -> doSpawn(request));
+    }
+
+    private SpawnResult doSpawn(SpawnRequest request) {
+        if (request == null) throw new InvalidRequestException("SpawnRequest is null");
+        AgentNames.validate(request.name());
+        AgentTypePlugin plugin = plugins.forRequest(request);
+        String image = settings.imageFor(request.imageId());
+        Map<String, Object> asked = new LinkedHashMap<>(settings.defaultResources());
+        asked.putAll(request.resources());
+        Resources resources = Resources.forAgent(asked);
+        checkEnv(request.env());
+        Map<String, Object> typeConfig = new LinkedHashMap<>(plugin.runnerConfig(request.spawnInfo(), settings.hostEnv()));
+        Object apiKey = typeConfig.remove("api_key");
+
+        String id = UUID.randomUUID().toString();
+        String podName = PodNames.forAgent(request.name(), id);
+        String nonce = Nonces.generate();
+        Agent agent = new Agent(id, request.name(), request.teamId(), request.agentType(), AgentState.STARTING,
+                request.metadata(), request.imageId(), Instant.now(), request.detached());
+        teams.reserve(request.teamId(), id, resources);
+        CompletableFuture<PodVerdict> settled = tracker.awaitSettled(id);
+        boolean created = false;
+        try {
+            Map<String, String> secretEnv = secretEnv(request.env(), nonce, apiKey == null ? "" : apiKey.toString());
+            Secret secret = api.call("create", "secrets", () -> api.client().secrets().inNamespace(settings.namespace())
+                    .resource(AgentObjects.secret(podName, agent, kernelId, secretEnv)).create());
+            created = true;
+            ConfigMap configMap = api.call("create", "configmaps", () -> api.client().configMaps().inNamespace(settings.namespace())
+                    .resource(AgentObjects.configMap(podName, agent, kernelId, runnerConfig(typeConfig, agent, request))).create());
+            Pod pod = api.call("create", "pods", () -> api.client().pods().inNamespace(settings.namespace())
+                    .resource(AgentObjects.pod(podName, agent, kernelId, image, resources, settings)).create());
+            setOwner(configMap, AgentObjects.ownedBy(pod));
+            setOwner(secret, AgentObjects.ownedBy(pod));
+
+            PodVerdict verdict = await(settled, id, podName);
+            if (verdict.kind() != PodVerdict.Kind.READY) throw notReady(agent, podName, verdict.reason());
+            Pod ready = tracker.pod(id).orElseThrow(() -> notReady(agent, podName, "the pod vanished right after it became ready"));
+            PodAgent running = connect(agent.withState(AgentState.RUNNING), ready);
+            vault.put(id, nonce);
+            agents.put(id, running);
+            return new SpawnResult(running.agent, nonce);
+        } catch (RuntimeException e) {
+            tracker.forget(id);
+            teams.release(request.teamId(), id);
+            boolean keep = settings.debug() && e instanceof SpawnFailedException;
+            if (created && !keep) deleteQuietly(podName);
+            throw e;
+        }
+    }
+
+    /** A merge patch on the object we just created: fabric8 needs no GET first when it has the object. */
+    private void setOwner(HasMetadata created, OwnerReference owner) {
+        String patch = "{\"metadata\":{\"ownerReferences\":[" + Protocol.json().valueToTree(owner) + "]}}";
+        PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
+        if (created instanceof Secret secret) {
+            api.run("patch", "secrets", () -> api.client().secrets().inNamespace(settings.namespace()).resource(secret).patch(merge, patch));
+        } else if (created instanceof ConfigMap configMap) {
+            api.run("patch", "configmaps", () -> api.client().configMaps().inNamespace(settings.namespace()).resource(configMap).patch(merge, patch));
+        }
+    }
+
+    private PodVerdict await(CompletableFuture<PodVerdict> settled, String agentId, String podName) {
+        try {
+            return settled.get(settings.spawnTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            Pod pod = tracker.pod(agentId).orElse(null);
+            return new PodVerdict(PodVerdict.Kind.FAILED, "the pod was not ready within " + settings.spawnTimeout().toSeconds()
+                    + " s (" + PodVerdict.describe(pod) + "); raise spawn_timeout_seconds if the image is large or the cluster slow");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentKernelException("interrupted while waiting for pod " + podName, e);
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            throw new AgentKernelException("the kernel was closed while waiting for pod " + podName, e);
+        }
+    }
+
+    private SpawnFailedException notReady(Agent agent, String podName, String reason) {
+        List<String> events = events(podName);
+        String fate = settings.debug()
+                ? "the pod is kept because debug is true: kubectl -n " + settings.namespace() + " describe pod " + podName
+                        + "; remove it with scripts/cleanup_k8s.sh"
+                : "the pod was deleted (set debug: true in the kernel config to keep failed pods for kubectl describe)";
+        String message = "spawning agent '" + agent.name() + "' failed: pod " + podName + " in namespace " + settings.namespace()
+                + ": " + reason + (events.isEmpty() ? "; no events" : "; events:\n  " + String.join("\n  ", events)) + "\n" + fate;
+        return new SpawnFailedException(message, (Throwable) null);
+    }
+
+    /** The pod's events, oldest first, as "Warning Failed: message". Best effort: an error here must not hide the real one. */
+    List<String> events(String podName) {
+        try {
+            List<Event> list = api.client().v1().events().inNamespace(settings.namespace())
+                    .withField("involvedObject.name", podName).list().getItems();
+            // API servers that ignore this field selector (the fabric8 mock matches none) get a namespace-wide
+            // list, filtered here; only on the failure path, so the extra call costs nothing on a good spawn.
+            if (list.isEmpty()) list = api.client().v1().events().inNamespace(settings.namespace()).list().getItems();
+            return list.stream()
+                    .filter(e -> e.getInvolvedObject() != null && podName.equals(e.getInvolvedObject().getName()))
+                    .sorted(Comparator.comparing(e -> e.getMetadata().getCreationTimestamp() == null ? "" : e.getMetadata().getCreationTimestamp()))
+                    .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage()
+                            + (e.getCount() != null && e.getCount() > 1 ? " (x" + e.getCount() + ")" : ""))
+                    .skip(Math.max(0, list.size() - EVENT_LINES))
+                    .toList();
+        } catch (KubernetesClientException e) {
+            return List.of("(cannot list events: " + api.translate("list", "events", e).getMessage() + ")");
+        }
+    }
+
+    private PodAgent connect(Agent agent, Pod pod) {
+        String podName = pod.getMetadata().getName();
+        if (settings.access() == Access.DIRECT) {
+            String ip = pod.getStatus().getPodIP();
+            if (ip == null || ip.isBlank()) throw notReady(agent, podName, "the pod is ready but has no IP");
+            String host = ip.contains(":") ? "[" + ip + "]" : ip;
+            return new PodAgent(agent, podName, URI.create("http://" + host + ":" + KubernetesSettings.CONTAINER_PORT), null);
+        }
+        LocalPortForward forward = api.call("create", "pods/portforward", () -> api.client().pods().inNamespace(settings.namespace())
+                .withName(podName).portForward(KubernetesSettings.CONTAINER_PORT, InetAddress.getLoopbackAddress(), 0));
+        return new PodAgent(agent, podName, URI.create("http://127.0.0.1:" + forward.getLocalPort()), forward);
+    }
+
+    private static void checkEnv(Map<String, String> env) {
+        for (String key : env.keySet()) {
+            if (!ENV_NAME.matcher(key).matches()) {
+                throw new InvalidRequestException("SpawnRequest.env has the name '" + key + "', which is not a valid environment"
+                        + " variable name for a pod; use letters, digits and '_', not starting with a digit");
+            }
+            if (key.equals(AgentObjects.NONCE_ENV)) {
+                throw new InvalidRequestException("SpawnRequest.env must not set " + AgentObjects.NONCE_ENV + "; the kernel sets it");
+            }
+        }
+    }
+
+    /** What goes into the Secret and from there into the container's environment. */
+    private Map<String, String> secretEnv(Map<String, String> requestEnv, String nonce, String apiKey) {
+        Map<String, String> env = new LinkedHashMap<>(requestEnv);
+        String openAi = settings.hostEnv().get(AgentObjects.OPENAI_KEY_ENV);
+        if (openAi != null && !openAi.isEmpty()) env.putIfAbsent(AgentObjects.OPENAI_KEY_ENV, openAi);
+        if (!apiKey.isEmpty()) env.put(AgentObjects.API_KEY_ENV, apiKey);
+        env.put(AgentObjects.NONCE_ENV, nonce);
+        return env;
+    }
+
+    /** The ConfigMap's config.json: the type's fields plus ours, with no nonce and no API key. */
+    private String runnerConfig(Map<String, Object> typeConfig, Agent agent, SpawnRequest request) {
+        ObjectNode config = Protocol.json().valueToTree(typeConfig);
+        config.remove(List.of("api_key", "nonce", "owner_pid"));
+        config.put("agent_id", agent.id());
+        config.put("name", agent.name());
+        config.put("agent_type", agent.agentType());
+        config.put("http_port", KubernetesSettings.CONTAINER_PORT);
+        config.put("bind_address", "0.0.0.0");
+        config.put("workspace", AgentObjects.WORKSPACE);
+        config.put("state_dir", AgentObjects.STATE_DIR);
+        if (request.agentbus() != null) {
+            int busPort = request.agentbus().port() == 0 ? KubernetesSettings.CONTAINER_PORT + 15 : request.agentbus().port();
+            config.put("agentbus_port", busPort);
+            config.put("agentbus_url", "http://127.0.0.1:" + busPort);
+            config.put("disable_safety", request.agentbus().disableSafety());
+        }
+        try {
+            return Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsString(config);
+        } catch (IOException e) {
+            throw new InvalidRequestException("the runner config cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private void deleteQuietly(String podName) {
+        // The owner references may not be set yet, so the ConfigMap and Secret are deleted by name too.
+        for (Runnable delete : List.<Runnable>of(
+                () -> api.client().pods().inNamespace(settings.namespace()).withName(podName).delete(),
+                () -> api.client().configMaps().inNamespace(settings.namespace()).withName(PodNames.configMap(podName)).delete(),
+                () -> api.client().secrets().inNamespace(settings.namespace()).withName(PodNames.secret(podName)).delete())) {
+            try {
+                delete.run();
+            } catch (KubernetesClientException ignored) {
+                // Best effort; the spawn error matters more, and cleanup_k8s.sh finds leftovers by label.
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- kill
+
+    @Override
+    public CompletableFuture<Void> kill(String agentId) {
+        return async(() -> {
+            doKill(agentId);
+            return null;
+        });
+    }
+
+    private void doKill(String agentId) {
+        PodAgent a = agentId == null ? null : agents.remove(agentId);
+        if (a == null) throw notFound(agentId);
+        vault.remove(agentId);
+        try {
+            closeForward(a);
+            // The ConfigMap and Secret go with the pod (owner references).
+            api.run("delete", "pods", () -> api.client().pods().inNamespace(settings.namespace()).withName(a.podName)
+                    .withGracePeriod(3).delete());
+        } finally {
+            stopped.put(agentId, a.agent.withState(AgentState.STOPPED));
+            teams.release(a.agent.teamId(), agentId);
+        }
+    }
+
+    private static void closeForward(PodAgent a) {
+        if (a.forward == null) return;
+        try {
+            a.forward.close();
+        } catch (IOException ignored) {
+            // The local listener is gone either way.
+        }
+    }
+
+    /** The pod vanished (deleted from outside, evicted): the agent is FAILED until someone kills it. */
+    private void podGone(String agentId) {
+        PodAgent a = agents.get(agentId);
+        if (a != null && a.agent.state() == AgentState.RUNNING) a.agent = a.agent.withState(AgentState.FAILED);
+    }
+
+    private AgentNotFoundException notFound(String agentId) {
+        Agent gone = agentId == null ? null : stopped.get(agentId);
+        if (gone != null) {
+            return new AgentNotFoundException("agent '" + gone.name() + "' (" + agentId + ") was killed; spawn a new agent to continue");
+        }
+        return new AgentNotFoundException("no agent with id " + agentId + " in this kernel; running agents: "
+                + (agents.isEmpty() ? "(none)" : String.join(", ", agents.values().stream()
+                .map(a -> a.agent.name() + " (" + a.agent.id() + ")").toList())));
+    }
+
+    // ---------------------------------------------------------------- teams
+
+    @Override
+    public CompletableFuture<Team> createTeam(CreateTeamRequest request) {
+        return async(() -> {
+            if (request == null) throw new InvalidRequestException("CreateTeamRequest is null");
+            return teams.create(request.teamId(), request.resources());
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteTeam(String teamId) {
+        return async(() -> {
+            Team team = teams.get(teamId);
+            List<CompletableFuture<Void>> kills = new ArrayList<>();
+            for (String id : team.agentIds()) {
+                if (agents.containsKey(id)) kills.add(kill(id).exceptionally(e -> null));
+            }
+            CompletableFuture.allOf(kills.toArray(CompletableFuture[]::new)).join();
+            teams.remove(teamId);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Team> teams() { return teams.list(); }
+
+    // ---------------------------------------------------------------- queries
+
+    @Override
+    public List<Agent> agents() {
+        return agents.values().stream().map(a -> a.agent).sorted(Comparator.comparing(Agent::createdAt)).toList();
+    }
+
+    @Override
+    public Optional<Agent> agent(String agentId) {
+        PodAgent a = agentId == null ? null : agents.get(agentId);
+        return a != null ? Optional.of(a.agent) : Optional.ofNullable(agentId == null ? null : stopped.get(agentId));
+    }
+
+    @Override
+    public AgentEndpoint endpoint(String agentId) {
+        PodAgent a = agentId == null ? null : agents.get(agentId);
+        if (a == null) throw notFound(agentId);
+        return new AgentEndpoint(agentId, a.agent.name(), a.baseUri, () -> tracker.isRunning(agentId));
+    }
+
+    /** One list call with this kernel's label selector, however many agents there are. */
+    @Override
+    public CompletableFuture<List<AgentStatus>> status() {
+        return async(() -> {
+            List<Pod> pods = api.call("list", "pods", () -> api.client().pods().inNamespace(settings.namespace())
+                    .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).withLabel(Labels.KERNEL, kernelId).list().getItems());
+            Map<String, Pod> byAgent = new HashMap<>();
+            for (Pod p : pods) byAgent.put(p.getMetadata().getLabels().get(Labels.AGENT_ID), p);
+            List<AgentStatus> out = new ArrayList<>();
+            for (PodAgent a : agents.values().stream().sorted(Comparator.comparing(x -> x.agent.createdAt())).toList()) {
+                Pod pod = byAgent.get(a.agent.id());
+                String phase = pod == null ? "Deleted"
+                        : pod.getMetadata().getDeletionTimestamp() != null ? "Terminating"
+                        : pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase();
+                boolean live = PodVerdict.isRunning(pod) && PodVerdict.isReady(pod);
+                if (!PodVerdict.isRunning(pod) && a.agent.state() == AgentState.RUNNING) a.agent = a.agent.withState(AgentState.FAILED);
+                Agent agent = a.agent;
+                out.add(new AgentStatus(agent.id(), agent.name(), agent.teamId(), agent.state(), live, phase, null, agent.detached()));
+            }
+            return out;
+        });
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    @Override
+    public CompletableFuture<Void> cleanup() {
+        List<CompletableFuture<Void>> kills = agents.values().stream()
+                .filter(a -> !a.agent.detached())
+                .map(a -> kill(a.agent.id()).exceptionally(e -> null))
+                .toList();
+        return CompletableFuture.allOf(kills.toArray(CompletableFuture[]::new));
+    }
+
+    /** For the shutdown hook: one delete of every non-detached pod this kernel started, bounded in time. */
+    private void deleteOwnPodsNow() {
+        if (agents.isEmpty()) return;
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                api.client().pods().inNamespace(settings.namespace()).withLabel(Labels.KERNEL, kernelId)
+                        .withoutLabel(Labels.DETACHED).delete();
+            } catch (RuntimeException ignored) {
+                // Exiting; scripts/cleanup_k8s.sh finds whatever is left by label.
+            }
+        });
+        try {
+            t.join(Duration.ofSeconds(3));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook runs now.
+        }
+        agents.values().forEach(KubernetesBackend::closeForward);
+        tracker.close();
+        executor.shutdown();
+        if (ownsClient) api.client().close();
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, executor);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new AgentKernelException("this kernel is closed; build a new AgentKernel"));
+        }
+    }
+}

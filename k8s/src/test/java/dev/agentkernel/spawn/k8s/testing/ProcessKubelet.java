@@ -1,0 +1,392 @@
+package dev.agentkernel.spawn.k8s.testing;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.spawn.k8s.AgentObjects;
+import dev.agentkernel.spawn.k8s.KubernetesSettings;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A test-only kubelet (plus scheduler and garbage collector) for the mock API server. It watches the
+ * namespace's pods and, for each new one: schedules it against a node of {@link #nodeMilliCpu} cpu (or marks
+ * it Unschedulable), "pulls" its image (only {@link #RUNNABLE_IMAGES} exist; others fail with ErrImagePull then
+ * ImagePullBackOff), reads its ConfigMap and Secret from the API, and runs the pod's command as a local
+ * process on its own loopback address 127.0.0.N and the container port, writing the pod status back as a real
+ * kubelet would (phase, podIP, Ready after /health answers, container states). A runner that exits is
+ * reported terminated and then CrashLoopBackOff. Deleting the pod kills the process and deletes the objects
+ * the pod owns and its events.
+ */
+public final class ProcessKubelet implements AutoCloseable {
+    public static final String IMAGE = "agentkernel/runner:test";
+    /** Runs the runner with a config path that does not exist, so it really exits with an error. */
+    public static final String CRASHING_IMAGE = "agentkernel/runner:crash";
+    /**
+     * Like a pause container with a health endpoint: the kubelet itself answers {@code /health} on the pod IP,
+     * with no runner. For benchmarks that count API calls with many pods, where 100 runner JVMs would not fit.
+     */
+    public static final String HEALTH_ONLY_IMAGE = "agentkernel/health-only:test";
+    static final Set<String> RUNNABLE_IMAGES = Set.of(IMAGE, CRASHING_IMAGE, HEALTH_ONLY_IMAGE);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final Path root;
+    private final Path runnerJar;
+    private final long nodeMilliCpu;
+    private final boolean nonceShim;
+    private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
+    private final AtomicInteger nextIp = new AtomicInteger(10);
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Watch watch;
+
+    private record RunningPod(String name, String uid, String ip, Process process, Path dir, com.sun.net.httpserver.HttpServer health) {
+        RunningPod(String name, String uid, String ip, Process process, Path dir) { this(name, uid, ip, process, dir, null); }
+    }
+
+    ProcessKubelet(KubernetesClient client, String namespace, Path root, Path runnerJar, long nodeMilliCpu, boolean nonceShim) {
+        this.client = client;
+        this.namespace = namespace;
+        this.root = root;
+        this.runnerJar = runnerJar;
+        this.nodeMilliCpu = nodeMilliCpu;
+        this.nonceShim = nonceShim;
+        this.watch = client.pods().inNamespace(namespace).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                switch (action) {
+                    case ADDED -> executor.execute(() -> start(pod));
+                    case DELETED -> executor.execute(() -> stop(pod));
+                    default -> { }
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) { }
+        });
+    }
+
+    /** 127.0.0.10, 127.0.0.11, ...: the whole of 127/8 is loopback on Linux, so every pod gets its own address. */
+    private String nextIp() {
+        int n = nextIp.getAndIncrement();
+        return "127.0." + (n / 250) + "." + (n % 250 + 2);
+    }
+
+    /** The IP of a running pod, for the port-forward tunnel. */
+    Optional<String> podIp(String podName) {
+        RunningPod p = running.get(podName);
+        return p == null ? Optional.empty() : Optional.of(p.ip);
+    }
+
+    /** Pods whose runner process is alive. */
+    public int runningProcesses() {
+        return (int) running.values().stream().filter(p -> p.process != null && p.process.isAlive()).count();
+    }
+
+    public Optional<ProcessHandle> process(String podName) {
+        RunningPod p = running.get(podName);
+        return p == null || p.process == null ? Optional.empty() : Optional.of(p.process.toHandle());
+    }
+
+    private void start(Pod pod) {
+        String name = pod.getMetadata().getName();
+        try {
+            var container = pod.getSpec().getContainers().getFirst();
+            Quantity cpu = container.getResources() == null || container.getResources().getRequests() == null ? null
+                    : container.getResources().getRequests().get("cpu");
+            long milli = cpu == null ? 0 : Quantity.getAmountInBytes(cpu).movePointRight(3).longValue();
+            if (milli > nodeMilliCpu) {
+                String msg = "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
+                event(pod, "Warning", "FailedScheduling", msg);
+                status(name, "Pending", null, List.of(condition("PodScheduled", "False", "Unschedulable", msg)), List.of());
+                return;
+            }
+            event(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + name + " to process-node");
+            String image = container.getImage();
+            if (!RUNNABLE_IMAGES.contains(image)) {
+                String pullError = "failed to pull and unpack image \"" + image + "\": not found";
+                event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
+                event(pod, "Warning", "Failed", "Failed to pull image \"" + image + "\": " + pullError);
+                status(name, "Pending", null, List.of(condition("PodScheduled", "True", null, null)),
+                        List.of(waiting("ErrImagePull", pullError)));
+                event(pod, "Warning", "Failed", "Error: ImagePullBackOff");
+                status(name, "Pending", null, List.of(condition("PodScheduled", "True", null, null)),
+                        List.of(waiting("ImagePullBackOff", "Back-off pulling image \"" + image + "\"")));
+                return;
+            }
+            if (image.equals(HEALTH_ONLY_IMAGE)) {
+                serveHealthOnly(pod);
+            } else {
+                run(pod, image.equals(CRASHING_IMAGE));
+            }
+        } catch (RuntimeException | IOException e) {
+            event(pod, "Warning", "KubeletError", String.valueOf(e));
+        }
+    }
+
+    private void run(Pod pod, boolean crash) throws IOException {
+        String name = pod.getMetadata().getName();
+        String ip = nextIp();
+        ConfigMap cm = client.configMaps().inNamespace(namespace).withName(name + "-config").get();
+        Secret secret = client.secrets().inNamespace(namespace).withName(name + "-secret").get();
+        if (cm == null || secret == null) {
+            event(pod, "Warning", "FailedMount", "configmap or secret of pod " + name + " not found");
+            status(name, "Pending", null, List.of(condition("PodScheduled", "True", null, null)),
+                    List.of(waiting("CreateContainerConfigError", "configmap or secret not found")));
+            return;
+        }
+        Path dir = Files.createDirectories(root.resolve(name));
+        Path workspace = Files.createDirectories(dir.resolve("workspace"));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        secretData(secret).forEach(env::put);
+        var container = pod.getSpec().getContainers().getFirst();
+        if (container.getEnv() != null) {
+            container.getEnv().forEach(e -> env.put(e.getName(), mapPaths(e.getValue(), workspace, tmp)));
+        }
+        ObjectNode config = (ObjectNode) Protocol.json().readTree(cm.getData().get(AgentObjects.CONFIG_KEY));
+        config.put("workspace", workspace.toString());
+        config.put("state_dir", mapPaths(config.path("state_dir").asText(AgentObjects.STATE_DIR), workspace, tmp));
+        config.put("bind_address", ip);
+        if (nonceShim && !config.has("nonce")) config.put("nonce", env.get(AgentObjects.NONCE_ENV));
+        Path configFile = dir.resolve("config.json");
+        Files.writeString(configFile, Protocol.json().writeValueAsString(config));
+
+        List<String> command = new ArrayList<>();
+        for (String arg : container.getCommand()) {
+            command.add(switch (arg) {
+                case "java" -> Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                case AgentObjects.RUNNER_JAR -> runnerJar.toString();
+                case AgentObjects.CONFIG_PATH -> crash ? dir.resolve("missing-config.json").toString() : configFile.toString();
+                default -> arg;
+            });
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workspace.toFile())
+                .redirectOutput(dir.resolve("runner.out").toFile()).redirectError(dir.resolve("runner.err").toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        event(pod, "Normal", "Pulled", "Container image \"" + container.getImage() + "\" already present on machine");
+        Process process = pb.start();
+        RunningPod rp = new RunningPod(name, pod.getMetadata().getUid(), ip, process, dir);
+        running.put(name, rp);
+        event(pod, "Normal", "Started", "Started container " + AgentObjects.CONTAINER);
+        String started = Instant.now().toString();
+        status(name, "Running", ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "False", "ContainersNotReady", null)),
+                List.of(new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(false).withRestartCount(0).withImage(container.getImage())
+                        .withNewState().withNewRunning().withStartedAt(started).endRunning().endState().build()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (process.isAlive() && System.nanoTime() < deadline && running.get(name) == rp) {
+            if (healthy(ip)) {
+                status(name, "Running", ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "True", null, null)),
+                        List.of(new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(true).withRestartCount(0).withImage(container.getImage())
+                                .withNewState().withNewRunning().withStartedAt(started).endRunning().endState().build()));
+                break;
+            }
+            try {
+                process.waitFor(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        process.onExit().thenRun(() -> executor.execute(() -> crashed(pod, rp)));
+    }
+
+    private void serveHealthOnly(Pod pod) throws IOException {
+        String name = pod.getMetadata().getName();
+        String ip = nextIp();
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(ip, KubernetesSettings.CONTAINER_PORT), 0);
+        server.createContext("/health", ex -> {
+            byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        running.put(name, new RunningPod(name, pod.getMetadata().getUid(), ip, null, root.resolve(name), server));
+        String started = Instant.now().toString();
+        status(name, "Running", ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "True", null, null)),
+                List.of(new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(true).withRestartCount(0).withImage(HEALTH_ONLY_IMAGE)
+                        .withNewState().withNewRunning().withStartedAt(started).endRunning().endState().build()));
+    }
+
+    /** The runner exited while its pod still exists: report it as a real kubelet would, then back off. */
+    private void crashed(Pod pod, RunningPod rp) {
+        if (running.get(rp.name) != rp) return;
+        int code = rp.process.exitValue();
+        String finished = Instant.now().toString();
+        var terminated = new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(false).withRestartCount(0)
+                .withNewState().withNewTerminated().withExitCode(code).withReason("Error").withFinishedAt(finished).endTerminated().endState().build();
+        status(rp.name, "Running", rp.ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "False", "ContainersNotReady", null)),
+                List.of(terminated));
+        event(pod, "Warning", "BackOff", "Back-off restarting failed container " + AgentObjects.CONTAINER + " in pod " + rp.name);
+        status(rp.name, "Running", rp.ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "False", "ContainersNotReady", null)),
+                List.of(new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(false).withRestartCount(1)
+                        .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                        .withMessage("back-off 10s restarting failed container=" + AgentObjects.CONTAINER).endWaiting().endState()
+                        .withNewLastState().withNewTerminated().withExitCode(code).withReason("Error").withFinishedAt(finished).endTerminated().endLastState()
+                        .build()));
+    }
+
+    private static boolean healthy(String ip) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://" + ip + ":" + KubernetesSettings.CONTAINER_PORT + "/health").toURL().openConnection();
+            c.setConnectTimeout(200);
+            c.setReadTimeout(500);
+            try {
+                return c.getResponseCode() == 200;
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void stop(Pod pod) {
+        String name = pod.getMetadata().getName();
+        RunningPod rp = running.remove(name);
+        if (rp != null) {
+            kill(rp.process);
+            if (rp.health != null) rp.health.stop(0);
+            deleteTree(rp.dir);
+        }
+        collectGarbage(pod);
+    }
+
+    /** What the garbage collector and the event TTL do in a real cluster, right away. */
+    private void collectGarbage(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        for (ConfigMap cm : client.configMaps().inNamespace(namespace).list().getItems()) {
+            if (ownedBy(cm.getMetadata().getOwnerReferences(), uid)) client.configMaps().inNamespace(namespace).resource(cm).delete();
+        }
+        for (Secret s : client.secrets().inNamespace(namespace).list().getItems()) {
+            if (ownedBy(s.getMetadata().getOwnerReferences(), uid)) client.secrets().inNamespace(namespace).resource(s).delete();
+        }
+        for (var e : client.v1().events().inNamespace(namespace).list().getItems()) {
+            if (e.getInvolvedObject() != null && pod.getMetadata().getName().equals(e.getInvolvedObject().getName())) {
+                client.v1().events().inNamespace(namespace).resource(e).delete();
+            }
+        }
+    }
+
+    private static boolean ownedBy(List<io.fabric8.kubernetes.api.model.OwnerReference> refs, String uid) {
+        return refs != null && refs.stream().anyMatch(r -> uid.equals(r.getUid()));
+    }
+
+    private static void kill(Process p) {
+        if (p == null) return;
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String mapPaths(String value, Path workspace, Path tmp) {
+        if (value == null) return null;
+        return value.replace(AgentObjects.WORKSPACE, workspace.toString()).replace("/tmp", tmp.toString());
+    }
+
+    private static Map<String, String> secretData(Secret s) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (s.getData() != null) s.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        if (s.getStringData() != null) out.putAll(s.getStringData());
+        return out;
+    }
+
+    private static PodCondition condition(String type, String status, String reason, String message) {
+        return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+                .withLastTransitionTime(Instant.now().toString()).build();
+    }
+
+    private static ContainerStatus waiting(String reason, String message) {
+        return new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(false).withRestartCount(0)
+                .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState().build();
+    }
+
+    private void status(String name, String phase, String ip, List<PodCondition> conditions, List<ContainerStatus> containers) {
+        try {
+            client.pods().inNamespace(namespace).withName(name).editStatus(p -> {
+                p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(phase).withPodIP(ip).withHostIP("127.0.0.1")
+                        .withConditions(conditions).withContainerStatuses(containers).withStartTime(Instant.now().toString()).build());
+                return p;
+            });
+        } catch (RuntimeException podGone) {
+            // Deleted while we were reporting on it.
+        }
+    }
+
+    private void event(Pod pod, String type, String reason, String message) {
+        try {
+            client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+                    .withNewMetadata().withName(pod.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8)).endMetadata()
+                    .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName()).withNamespace(namespace)
+                    .withUid(pod.getMetadata().getUid()).endInvolvedObject()
+                    .withType(type).withReason(reason).withMessage(message).withCount(1)
+                    .withFirstTimestamp(Instant.now().toString()).withLastTimestamp(Instant.now().toString())
+                    .withNewSource().withComponent("process-kubelet").endSource()
+                    .build()).create();
+        } catch (RuntimeException ignored) {
+            // Events are best effort, as in a real cluster.
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // The test's temp dir is removed with the cluster.
+        }
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+        for (RunningPod rp : running.values()) {
+            kill(rp.process);
+            if (rp.health != null) rp.health.stop(0);
+        }
+        running.clear();
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Deletes every pod, configmap, secret and lease labelled app.kubernetes.io/managed-by=agentkernel in the
+# namespace of the kernel config: what a kernel that died without cleanup left behind.
+#
+#   scripts/cleanup_k8s.sh             # delete
+#   scripts/cleanup_k8s.sh --dry-run   # only list what would be deleted
+#
+# The config is $AGENTKERNEL_CONFIG, default examples/agentkernel.yaml (its kubeconfig and namespace keys).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+# shellcheck source=lib/find-jdk.sh
+source "$REPO/scripts/lib/find-jdk.sh"
+JDK=$(agentkernel_find_jdk) || exit 1
+
+DRY_RUN=()
+for arg in "$@"; do
+    case "$arg" in
+        --dry-run) DRY_RUN=(--dry-run) ;;
+        -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "cleanup_k8s.sh: unknown argument '$arg' (use --dry-run or nothing)" >&2; exit 2 ;;
+    esac
+done
+
+CONFIG="${AGENTKERNEL_CONFIG:-$REPO/examples/agentkernel.yaml}"
+if [[ ! -f "$CONFIG" ]]; then
+    echo "cleanup_k8s.sh: kernel config $CONFIG not found; set AGENTKERNEL_CONFIG to your agentkernel.yaml" >&2
+    exit 2
+fi
+
+# ClusterCleanup runs from the k8s module's classes and the dependencies Maven copies to k8s/target/lib.
+K8S="$REPO/k8s/target"
+if [[ ! -d "$K8S/classes/dev/agentkernel/spawn/k8s" || ! -d "$K8S/lib" ]]; then
+    if ! command -v mvn >/dev/null 2>&1; then
+        echo "cleanup_k8s.sh: the k8s module is not built and Maven (mvn) is not on PATH; build it with: mvn -pl k8s -DskipTests package" >&2
+        exit 1
+    fi
+    echo "cleanup_k8s.sh: building the k8s module ..." >&2
+    (cd "$REPO" && JAVA_HOME="$JDK" mvn -q -B -f k8s/pom.xml -DskipTests package >&2)
+fi
+
+# netty (under the fabric8 client) would warn about sun.misc.Unsafe on new JDKs; it works without it.
+exec "$JDK/bin/java" -Dio.netty.noUnsafe=true -cp "$K8S/classes:$K8S/lib/*" dev.agentkernel.spawn.k8s.ClusterCleanup --config "$CONFIG" "${DRY_RUN[@]}"
