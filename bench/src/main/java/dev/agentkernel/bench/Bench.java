@@ -1,0 +1,118 @@
+package dev.agentkernel.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The benchmark: runs the sections against real runner processes and the scripted LLM server and prints
+ * one Markdown table (metric | result | target) on stdout; progress goes to stderr.
+ *
+ * <pre>bin/agentkernel bench [--only spawn] [--samples 15] [--parallel 20]</pre>
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure spawn latency, idle memory, added first-token latency and streaming throughput.")
+public final class Bench implements Callable<Integer> {
+
+    /** Every section, in table order. Add new ones here. */
+    public static List<BenchSection> sections() {
+        return List.of(new SpawnLatencySection(), new IdleRssSection(), new FirstTokenSection(), new ThroughputSection());
+    }
+
+    @Option(names = "--only", paramLabel = "SECTION", split = ",",
+            description = "Run only these sections (repeatable or comma-separated); see --list.")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--list", description = "List the sections and exit.")
+    boolean list;
+
+    @Option(names = "--samples", paramLabel = "N", description = "Sequential samples per latency metric (default ${DEFAULT-VALUE}).")
+    int samples = BenchOptions.DEFAULTS.samples();
+
+    @Option(names = "--parallel", paramLabel = "N", description = "Agents spawned at once (default ${DEFAULT-VALUE}).")
+    int parallel = BenchOptions.DEFAULTS.parallel();
+
+    @Option(names = "--rss-agents", paramLabel = "N", description = "Agents whose idle memory is measured (default ${DEFAULT-VALUE}).")
+    int rssAgents = BenchOptions.DEFAULTS.rssAgents();
+
+    @Option(names = "--chunks", paramLabel = "N", description = "Text deltas in the throughput turn (default ${DEFAULT-VALUE}).")
+    int chunks = BenchOptions.DEFAULTS.chunks();
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the benchmark's agents live (default: a temporary directory, removed afterwards).")
+    Path stateDir;
+
+    public static void main(String[] args) {
+        CommandLine cmd = new CommandLine(new Bench());
+        // Bad input deserves its message, not a stack trace.
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            c.getErr().println("bench: " + e.getMessage());
+            return 1;
+        });
+        System.exit(cmd.execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        return run(System.out, System.err);
+    }
+
+    /** Runs the selected sections, prints the table on {@code out}; 0 when every section succeeded. */
+    public int run(PrintStream out, PrintStream progress) {
+        if (list) {
+            for (BenchSection s : sections()) out.println(s.name() + "\t" + s.description());
+            return 0;
+        }
+        List<BenchSection> selected = select(only);
+        BenchOptions options = new BenchOptions(samples, parallel, rssAgents, chunks, stateDir);
+        List<BenchRow> rows = new ArrayList<>();
+        boolean failed = false;
+        try (BenchContext ctx = new BenchContext(options, progress)) {
+            for (BenchSection section : selected) {
+                ctx.progress("running " + section.name() + " ...");
+                try {
+                    rows.addAll(section.run(ctx));
+                } catch (Exception e) {
+                    // One broken section should not hide the others' figures.
+                    failed = true;
+                    rows.add(new BenchRow(section.name(), "FAILED: " + e.getClass().getSimpleName() + ": " + e.getMessage(), "—"));
+                }
+            }
+        }
+        out.println(header());
+        out.println();
+        out.print(MarkdownTable.render(rows));
+        out.flush();
+        return failed ? 1 : 0;
+    }
+
+    /** The named sections in table order; an unknown name is an error that lists the valid ones. */
+    static List<BenchSection> select(List<String> names) {
+        Map<String, BenchSection> byName = new LinkedHashMap<>();
+        for (BenchSection s : sections()) byName.put(s.name(), s);
+        if (names == null || names.isEmpty()) return List.copyOf(byName.values());
+        for (String name : names) {
+            if (!byName.containsKey(name)) {
+                throw new IllegalArgumentException("unknown benchmark section '" + name + "'; choose from "
+                        + String.join(", ", byName.keySet()));
+            }
+        }
+        return byName.values().stream().filter(s -> names.contains(s.name())).toList();
+    }
+
+    private static String header() {
+        return "AgentKernel benchmark, " + LocalDate.now() + ": Java " + Runtime.version()
+                + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, "
+                + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                + ", local backend, scripted LLM server on loopback";
+    }
+}

@@ -1,0 +1,51 @@
+package dev.agentkernel.cli;
+
+import dev.agentkernel.examples.KernelOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** The seed's examples, by name. */
+@Command(name = "example", mixinStandardHelpOptions = true,
+        description = "Run an example: simple_agent or team_scenario.")
+final class ExampleCommand implements Callable<Integer> {
+
+    @ParentCommand Main main;
+
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "simple_agent or team_scenario")
+    String name;
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "local",
+            description = "Where agents run (default ${DEFAULT-VALUE}); ignored with --config.")
+    String backend;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A YAML kernel config (the seed's agentkernel.yaml keys): AgentKernel.fromConfig(FILE).")
+    Path config;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where agents live (default $AGENTKERNEL_HOME or ~/.agentkernel).")
+    Path stateDir;
+
+    @Override
+    public Integer call() {
+        ExampleName example;
+        try {
+            example = ExampleName.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        // A config file names its own state directory (or takes the kernel's default); only pass ours when asked.
+        Path dir = config != null && stateDir == null ? null : main.stateDir(stateDir);
+        return ExampleRun.run(example, new KernelOptions(backend, config, dir), main.env(), main.out());
+    }
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs every test: installs the Debian packages the notebook tests need (when root),
+# builds and verifies all modules with a JDK 21+, then checks no agent process
+# outlived the suite. Exits non-zero on any failure.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+cd "$REPO"
+# shellcheck source=lib/find-jdk.sh
+source "$REPO/scripts/lib/find-jdk.sh"
+
+JDK=$(agentkernel_find_jdk) || exit 1
+echo "test.sh: using JDK $JDK"
+
+# The Jupyter tests drive our kernel through the real jupyter client stack.
+DEB_PACKAGES=(python3-jupyter-client python3-nbclient python3-jupyter-kernel-test jupyter-console)
+
+install_debian_packages() {
+    command -v dpkg >/dev/null 2>&1 || { echo "test.sh: not a Debian system; skipping package install"; return 0; }
+    local missing=() pkg
+    for pkg in "${DEB_PACKAGES[@]}"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    (( ${#missing[@]} == 0 )) && return 0
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "test.sh: missing ${missing[*]}; not root, so not installing them (notebook tests may skip or fail)." >&2
+        echo "  install with: sudo apt-get install -y ${missing[*]}" >&2
+        return 0
+    fi
+    echo "test.sh: installing ${missing[*]}"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null &&
+           DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null; }; then
+        echo "test.sh: apt-get could not install ${missing[*]}; continuing (notebook tests may skip or fail)." >&2
+    fi
+}
+
+command -v mvn >/dev/null 2>&1 || { echo "test.sh: Maven (mvn) is not on PATH; install it (apt-get install maven)." >&2; exit 1; }
+
+install_debian_packages
+
+# Marks the start of this run, so only this run's test reports are shown on failure.
+started_marker=$(mktemp "${TMPDIR:-/tmp}/agentkernel-test-started.XXXXXX")
+trap 'rm -f "$started_marker"' EXIT
+
+runner_pids() { pgrep -f dev.agentkernel.runner.RunnerMain || true; }
+before=$(runner_pids)
+
+status=0
+JAVA_HOME="$JDK" mvn -B verify -Dsurefire.printSummary=true "$@" </dev/null || status=$?
+
+# Any runner not there before the suite was started by it and not cleaned up.
+leaked=()
+for pid in $(runner_pids); do
+    grep -qx "$pid" <<<"$before" || leaked+=("$pid")
+done
+if (( ${#leaked[@]} > 0 )); then
+    echo "test.sh: FAIL: ${#leaked[@]} runner process(es) survived the test suite:" >&2
+    ps -o pid=,etime=,args= -p "$(IFS=,; echo "${leaked[*]}")" >&2 || true
+    status=1
+fi
+
+# Test output goes to files (redirectTestOutputToFile); show it for the classes that failed.
+if (( status != 0 )); then
+    while IFS= read -r report; do
+        output="${report%/TEST-*}/$(basename "${report#*/TEST-}" .xml)-output.txt"
+        [[ -f "$output" ]] || continue
+        echo "----- last lines of $output -----" >&2
+        tail -n 40 "$output" >&2
+    done < <(find . -path ./.git -prune -o -path '*/target/surefire-reports/TEST-*.xml' -newer "$started_marker" \
+                 -exec grep -l -E '<(failure|error)[ >]' {} + 2>/dev/null || true)
+fi
+
+if (( status == 0 )); then
+    echo "test.sh: all tests passed"
+else
+    echo "test.sh: FAILED (exit $status)" >&2
+fi
+exit "$status"
