@@ -1,0 +1,128 @@
+package dev.agentkernel.runner;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.runner.http.RunnerHttpServer;
+import dev.agentkernel.runner.llm.ProviderSettings;
+import dev.agentkernel.runner.llm.Providers;
+import dev.agentkernel.runner.loop.AgentLoop;
+import dev.agentkernel.runner.loop.Conversation;
+import dev.agentkernel.runner.loop.HistoryStore;
+import dev.agentkernel.runner.loop.TurnGate;
+import dev.agentkernel.runner.tools.BashTool;
+import dev.agentkernel.runner.tools.ToolRegistry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/** One agent: conversation, tools, provider and HTTP server wired together. {@link #close()} stops it all. */
+public final class Runner implements AutoCloseable {
+    /** Options tests and the launcher may tune; the defaults are what a spawned agent uses. */
+    public record Options(int outputCapBytes, Duration keepAlive, int maxRetries) {
+        public static final Options DEFAULT = new Options(BashTool.DEFAULT_OUTPUT_CAP, Duration.ofSeconds(5),
+                ProviderSettings.DEFAULT_MAX_RETRIES);
+    }
+
+    private final RunnerSettings settings;
+    private final HistoryStore history;
+    private final ToolRegistry tools;
+    private final Providers providers;
+    private final TurnGate gate = new TurnGate();
+    private final RunnerHttpServer server;
+    private final Instant startedAt = Instant.now();
+    private volatile boolean closed;
+
+    /**
+     * Creates the workspace, loads history and binds the port (not yet serving).
+     *
+     * @throws java.net.BindException when the port is taken
+     */
+    public Runner(RunnerSettings settings, Options options) throws IOException {
+        this.settings = settings;
+        Files.createDirectories(settings.workspace());
+        Files.createDirectories(settings.stateDir());
+        this.history = new HistoryStore(settings.stateDir());
+        Conversation conversation;
+        try {
+            conversation = new Conversation(history);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        this.tools = ToolRegistry.create(settings.tools(), settings.workspace(),
+                Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes());
+        this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
+                settings.thinkingLevel(), options.maxRetries());
+        AgentLoop loop = new AgentLoop(conversation, providers, tools, settings.systemPrompt(), settings.maxToolRounds());
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.httpPort());
+        this.server = new RunnerHttpServer(address, settings.nonce(), gate, loop, conversation, this::info, options.keepAlive());
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    /** The bound port (differs from the config's when it asked for 0). */
+    public int port() {
+        return server.address().getPort();
+    }
+
+    public String url() {
+        return "http://" + hostForUrl() + ":" + port();
+    }
+
+    private String hostForUrl() {
+        String host = server.address().getAddress().getHostAddress();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    public RunnerSettings settings() {
+        return settings;
+    }
+
+    ObjectNode info() {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("agent_id", settings.agentId());
+        node.put("name", settings.name());
+        node.put("agent_type", settings.agentType());
+        node.put("pid", ProcessHandle.current().pid());
+        node.put("cwd", Path.of("").toAbsolutePath().toString());
+        node.put("uid", uid());
+        node.put("started_at", startedAt.toString());
+        node.put("model", settings.model());
+        node.put("provider", settings.provider());
+        node.put("thinking_level", settings.thinkingLevel());
+        tools.names().forEach(node.putArray("tools")::add);
+        node.put("workspace", settings.workspace().toString());
+        node.put("busy", gate.running().isPresent());
+        node.put("protocol_version", dev.agentkernel.protocol.Protocol.VERSION);
+        return node;
+    }
+
+    private static long uid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    /** Cancels the running turn, kills tool processes, stops serving; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        gate.cancelAndWait(Duration.ofSeconds(5));
+        server.close();
+        tools.close();
+        providers.close();
+        history.close();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.agentkernel.runner;
+
+import dev.agentkernel.protocol.Protocol;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code RunnerMain --config <path>}: the agent process. Exit codes: 0 after SIGTERM/SIGINT,
+ * {@link Protocol#EXIT_BAD_CONFIG} for an unusable config, {@link Protocol#EXIT_PORT_IN_USE} when the port is
+ * taken (the spawner retries with another), 1 for anything else.
+ */
+public final class RunnerMain {
+    private RunnerMain() {}
+
+    public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("--cds-training")) {
+            try {
+                CdsTraining.run();
+                System.exit(0);
+            } catch (IOException | BadConfigException | RuntimeException e) {
+                System.err.println("runner: CDS training run failed: " + e);
+                System.exit(1);
+            }
+            return;
+        }
+        Path configPath;
+        try {
+            configPath = configPath(args);
+        } catch (BadConfigException e) {
+            System.err.println("runner: " + e.getMessage());
+            System.exit(Protocol.EXIT_BAD_CONFIG);
+            return;
+        }
+        RunnerSettings settings;
+        try {
+            settings = RunnerSettings.load(configPath, System.getenv());
+        } catch (BadConfigException e) {
+            System.err.println("runner: " + e.getMessage());
+            System.exit(Protocol.EXIT_BAD_CONFIG);
+            return;
+        }
+        Runner runner;
+        try {
+            runner = new Runner(settings, Runner.Options.DEFAULT);
+        } catch (BindException e) {
+            System.err.println("runner: cannot bind " + settings.bindAddress() + ":" + settings.httpPort() + " (" + e.getMessage()
+                    + "): the port is taken, spawn again with another port");
+            System.exit(Protocol.EXIT_PORT_IN_USE);
+            return;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("runner: cannot start agent " + settings.agentId() + ": " + e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runner.close();
+            stopped.countDown();
+        }, "runner-shutdown"));
+        installSignalHandlers();
+        runner.start();
+        System.out.println("runner ready on " + runner.url());
+        System.out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM/SIGINT exit with 0 (not 143) after the shutdown hook cancelled the turn and killed tool processes. */
+    @SuppressWarnings("sunapi")
+    private static void installSignalHandlers() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> new Thread(() -> System.exit(0), "runner-exit").start());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // signal not available here: the default handling still runs the shutdown hook
+            }
+        }
+    }
+
+    static Path configPath(String[] args) throws BadConfigException {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        throw new BadConfigException("usage: RunnerMain --config <path to config.json>  (or --cds-training)");
+    }
+}

@@ -1,0 +1,161 @@
+package dev.agentkernel.runner;
+
+import dev.agentkernel.protocol.RunnerConfig;
+import dev.agentkernel.runner.tools.ToolRegistry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runner config with every default applied and every field validated, so the rest of the runner never
+ * looks at nulls. Built once at start; a bad config stops the runner before it binds a port.
+ */
+public record RunnerSettings(
+        String agentId,
+        String nonce,
+        String name,
+        String agentType,
+        String systemPrompt,
+        String model,
+        String provider,
+        List<String> tools,
+        String thinkingLevel,
+        String bindAddress,
+        int httpPort,
+        String apiKey,
+        String baseUrl,
+        Path workspace,
+        Path stateDir,
+        int maxToolRounds,
+        int bashTimeoutSeconds) {
+
+    public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+    public static final String DEFAULT_PROVIDER = "anthropic";
+    public static final String DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5";
+    public static final String DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
+    public static final String DEFAULT_THINKING_LEVEL = "none";
+    public static final List<String> DEFAULT_TOOLS = List.of("bash");
+
+    /** Reads and validates the config file; relative defaults (workspace, state dir) are resolved beside it. */
+    public static RunnerSettings load(Path configFile, Map<String, String> env) throws BadConfigException {
+        String text;
+        try {
+            text = Files.readString(configFile);
+        } catch (NoSuchFileException e) {
+            throw new BadConfigException("config file " + configFile + " does not exist: pass --config <path to the runner's config.json>");
+        } catch (IOException e) {
+            throw new BadConfigException("cannot read config file " + configFile + ": " + e.getMessage());
+        }
+        if (text.isBlank()) {
+            throw new BadConfigException("config file " + configFile + " is empty: it must hold a JSON object with agent_id, nonce and http_port");
+        }
+        RunnerConfig config;
+        try {
+            config = ConfigReader.read(text);
+        } catch (BadConfigException e) {
+            throw new BadConfigException("config file " + configFile + " is not a usable runner config: " + e.getMessage());
+        }
+        Path dir = configFile.toAbsolutePath().getParent();
+        return resolve(config, dir, env);
+    }
+
+    /** Applies defaults; {@code configDir} anchors the default workspace and state dir. */
+    public static RunnerSettings resolve(RunnerConfig c, Path configDir, Map<String, String> env) throws BadConfigException {
+        require(c.agentId(), "agent_id");
+        require(c.nonce(), "nonce");
+        if (c.httpPort() == null) {
+            throw new BadConfigException("config is missing required field http_port: the kernel must write the port the runner binds (0 = any free port)");
+        }
+        if (c.httpPort() < 0 || c.httpPort() > 65535) {
+            throw new BadConfigException("config http_port " + c.httpPort() + " is out of range: use 0..65535");
+        }
+        List<String> tools = c.tools() == null ? DEFAULT_TOOLS : List.copyOf(c.tools());
+        for (String tool : tools) {
+            if (!ToolRegistry.KNOWN_TOOLS.contains(tool)) {
+                throw new BadConfigException("config tools lists unknown tool '" + tool + "': known tools are " + ToolRegistry.KNOWN_TOOLS);
+            }
+        }
+        int maxRounds = c.maxToolRounds() == null ? RunnerConfig.DEFAULT_MAX_TOOL_ROUNDS : c.maxToolRounds();
+        if (maxRounds < 0) {
+            throw new BadConfigException("config max_tool_rounds is " + maxRounds + ": use 0 or more (0 = never run tools)");
+        }
+        int bashTimeout = c.bashTimeoutSeconds() == null ? RunnerConfig.DEFAULT_BASH_TIMEOUT_SECONDS : c.bashTimeoutSeconds();
+        if (bashTimeout <= 0) {
+            throw new BadConfigException("config bash_timeout_seconds is " + bashTimeout + ": use a positive number of seconds");
+        }
+        checkBaseUrl(c.baseUrl());
+        String provider = blankToNull(c.provider()) == null ? DEFAULT_PROVIDER : c.provider().trim().toLowerCase();
+        String model = blankToNull(c.model()) != null ? c.model()
+                : "openai".equals(provider) ? DEFAULT_OPENAI_MODEL : DEFAULT_ANTHROPIC_MODEL;
+        Path workspace = c.workspace() == null || c.workspace().isBlank()
+                ? configDir.resolve("workspace") : configDir.resolve(c.workspace());
+        Path stateDir = c.stateDir() == null || c.stateDir().isBlank() ? configDir : configDir.resolve(c.stateDir());
+        return new RunnerSettings(
+                c.agentId(), c.nonce(),
+                c.name() == null ? c.agentId() : c.name(),
+                c.agentType() == null ? "openclaw" : c.agentType(),
+                c.systemPrompt() == null ? "" : c.systemPrompt(),
+                model, provider, tools,
+                blankToNull(c.thinkingLevel()) == null ? DEFAULT_THINKING_LEVEL : c.thinkingLevel().trim().toLowerCase(),
+                blankToNull(c.bindAddress()) == null ? DEFAULT_BIND_ADDRESS : c.bindAddress(),
+                c.httpPort(),
+                apiKey(c.apiKey(), provider, env),
+                blankToNull(c.baseUrl()),
+                workspace.toAbsolutePath().normalize(),
+                stateDir.toAbsolutePath().normalize(),
+                maxRounds, bashTimeout);
+    }
+
+    /** The config's key wins; a runner started by hand may take it from the environment instead. */
+    private static String apiKey(String configured, String provider, Map<String, String> env) {
+        if (blankToNull(configured) != null) {
+            return configured.trim();
+        }
+        for (String name : List.of("LLM_API_KEY", "openai".equals(provider) ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY")) {
+            String v = env.get(name);
+            if (blankToNull(v) != null) {
+                return v.trim();
+            }
+        }
+        return "";
+    }
+
+    private static void checkBaseUrl(String baseUrl) throws BadConfigException {
+        if (blankToNull(baseUrl) == null) {
+            return;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(baseUrl.trim());
+            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null) {
+                return;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        throw new BadConfigException("config base_url '" + baseUrl + "' is not an absolute http(s) URL: use e.g. "
+                + "https://api.anthropic.com, or http://127.0.0.1:11434/v1 for an OpenAI-compatible server");
+    }
+
+    private static void require(String value, String field) throws BadConfigException {
+        if (value == null || value.isBlank()) {
+            throw new BadConfigException("config is missing required field " + field + ": the kernel must write it (see protocol.md)");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Never print secrets. */
+    @Override
+    public String toString() {
+        return "RunnerSettings[agent_id=" + agentId + ", name=" + name + ", provider=" + provider + ", model=" + model
+                + ", tools=" + tools + ", thinking_level=" + thinkingLevel + ", bind=" + bindAddress + ":" + httpPort
+                + ", workspace=" + workspace + ", state_dir=" + stateDir + ", nonce=<redacted>, api_key="
+                + (apiKey.isEmpty() ? "<none>" : "<redacted>") + "]";
+    }
+}

@@ -1,0 +1,222 @@
+package dev.agentkernel.runner.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.runner.loop.AgentLoop;
+import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.loop.Conversation;
+import dev.agentkernel.runner.loop.TurnEvent;
+import dev.agentkernel.runner.loop.TurnGate;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The runner's HTTP side (protocol.md): health, turn (SSE), cancel, history, info. Each request runs on its own
+ * virtual thread; a turn runs on another one, so interrupting it on cancel never touches the client's socket.
+ */
+public final class RunnerHttpServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RunnerHttpServer.class.getName());
+    /** How long {@code /cancel} waits for the turn to wind down, so the next turn is not refused with 409. */
+    private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final BearerAuth auth;
+    private final TurnGate gate;
+    private final AgentLoop loop;
+    private final Conversation conversation;
+    private final Supplier<ObjectNode> info;
+    private final Duration keepAlive;
+
+    /**
+     * Binds at once, so a taken port fails here.
+     *
+     * @throws java.net.BindException when the port is in use
+     */
+    public RunnerHttpServer(InetSocketAddress address, String nonce, TurnGate gate, AgentLoop loop,
+                            Conversation conversation, Supplier<ObjectNode> info, Duration keepAlive) throws IOException {
+        this.auth = new BearerAuth(nonce);
+        this.gate = gate;
+        this.loop = loop;
+        this.conversation = conversation;
+        this.info = info;
+        this.keepAlive = keepAlive;
+        this.server = HttpServer.create(address, 64);
+        server.setExecutor(executor);
+        server.createContext(Protocol.PATH_HEALTH, ex -> handle(ex, "GET", false, this::health));
+        server.createContext(Protocol.PATH_TURN, ex -> handle(ex, "POST", true, this::turn));
+        server.createContext(Protocol.PATH_CANCEL, ex -> handle(ex, "POST", true, this::cancel));
+        server.createContext(Protocol.PATH_HISTORY, ex -> handle(ex, "GET", true, this::history));
+        server.createContext(Protocol.PATH_INFO, ex -> handle(ex, "GET", true, this::info));
+        server.createContext("/", ex -> handle(ex, null, false, e -> HttpIo.sendError(e, 404,
+                "no such endpoint " + e.getRequestURI().getPath() + ": use /health, /turn, /cancel, /history or /info")));
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private interface Handler {
+        void handle(HttpExchange exchange) throws IOException;
+    }
+
+    private void handle(HttpExchange exchange, String method, boolean needsAuth, Handler handler) {
+        try (exchange) {
+            if (method != null && !method.equalsIgnoreCase(exchange.getRequestMethod())) {
+                HttpIo.sendError(exchange, 405, exchange.getRequestMethod() + " is not allowed on "
+                        + exchange.getRequestURI().getPath() + ": use " + method);
+                return;
+            }
+            if (needsAuth && !auth.accepts(exchange)) {
+                HttpIo.sendError(exchange, 401, "wrong or missing nonce: send Authorization: Bearer <the agent's nonce>");
+                return;
+            }
+            handler.handle(exchange);
+        } catch (IOException e) {
+            LOG.fine("client went away: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "request failed: " + exchange.getRequestURI().getPath(), e);
+        }
+    }
+
+    /** Constant bytes: readiness polls must not wait for a JSON mapper to be built. */
+    private static final byte[] HEALTH_OK = "{\"status\":\"ok\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private void health(HttpExchange exchange) throws IOException {
+        HttpIo.sendBytes(exchange, 200, HEALTH_OK);
+    }
+
+    private void turn(HttpExchange exchange) throws IOException {
+        List<ChatMessage> messages;
+        try (InputStream in = exchange.getRequestBody()) {
+            messages = TurnRequestParser.parse(in.readAllBytes());
+        } catch (IllegalArgumentException e) {
+            HttpIo.sendError(exchange, 400, e.getMessage());
+            return;
+        }
+        TurnGate.RunningTurn turn = gate.tryStart().orElse(null);
+        if (turn == null) {
+            HttpIo.sendError(exchange, 409, "a turn is already running: wait for its done event, or POST /cancel");
+            return;
+        }
+        BlockingQueue<TurnEvent> events = new LinkedBlockingQueue<>();
+        Thread worker = Thread.ofVirtual().name("turn").unstarted(() -> runTurn(turn, messages, events));
+        turn.cancellation().bindWorker(worker);
+        worker.start();
+        streamEvents(exchange, turn, events);
+    }
+
+    private void runTurn(TurnGate.RunningTurn turn, List<ChatMessage> messages, BlockingQueue<TurnEvent> events) {
+        TurnEvent last;
+        try {
+            last = loop.run(messages, events::add, turn.cancellation());
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "turn crashed", e);
+            last = TurnEvent.error("the runner failed during the turn: " + e + " (see runner.err)");
+        } finally {
+            gate.finish(turn);
+        }
+        events.add(last);
+    }
+
+    /** Writes events until the terminal one; a client that vanished cancels the turn. */
+    private void streamEvents(HttpExchange exchange, TurnGate.RunningTurn turn, BlockingQueue<TurnEvent> events) {
+        try {
+            SseStream sse = SseStream.open(exchange);
+            while (true) {
+                TurnEvent event = events.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+                if (event == null) {
+                    sse.keepAlive();
+                    continue;
+                }
+                sse.send(event);
+                if (event.terminal()) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            LOG.info("turn client disconnected; cancelling the turn");
+            turn.cancellation().cancel();
+        } catch (InterruptedException e) {
+            turn.cancellation().cancel();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void cancel(HttpExchange exchange) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        if (!gate.cancelAndWait(CANCEL_WAIT)) {
+            LOG.warning("the cancelled turn did not end within " + CANCEL_WAIT.toSeconds() + " s");
+        }
+        HttpIo.sendNoContent(exchange);
+    }
+
+    private void history(HttpExchange exchange) throws IOException {
+        int lastN;
+        try {
+            lastN = lastN(exchange.getRequestURI().getRawQuery());
+        } catch (IllegalArgumentException e) {
+            HttpIo.sendError(exchange, 400, e.getMessage());
+            return;
+        }
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        conversation.last(lastN).forEach(m -> out.add(m.toJson()));
+        HttpIo.sendJson(exchange, 200, out);
+    }
+
+    /** {@code last_n} from the query; absent means everything. */
+    static int lastN(String query) {
+        if (query == null || query.isEmpty()) {
+            return -1;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (key.equals("last_n")) {
+                String value = eq < 0 ? "" : pair.substring(eq + 1);
+                try {
+                    int n = Integer.parseInt(value);
+                    if (n < 0) {
+                        throw new NumberFormatException();
+                    }
+                    return n;
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("last_n must be a non-negative integer, got '" + value
+                            + "': use e.g. /history?last_n=5, or no last_n for the whole history");
+                }
+            }
+        }
+        return -1;
+    }
+
+    private void info(HttpExchange exchange) throws IOException {
+        HttpIo.sendJson(exchange, 200, info.get());
+    }
+
+    /** Gives a just-cancelled turn's stream a moment to send its final event before connections are cut. */
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.agentkernel.runner.llm;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.ObjectMappers;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.AnthropicIoException;
+import com.anthropic.errors.AnthropicServiceException;
+import com.anthropic.helpers.MessageAccumulator;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.MessageParam;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import com.anthropic.models.messages.ThinkingConfigEnabled;
+import com.anthropic.models.messages.Tool;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.runner.loop.Cancellation;
+import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.loop.TurnCancelledException;
+import dev.agentkernel.runner.loop.Usage;
+import dev.agentkernel.runner.tools.ToolSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Anthropic Messages API through the official SDK, streaming. The conversation is already in Anthropic
+ * form, so messages and tools are handed to the SDK through its own JSON mapper instead of builder trees.
+ */
+final class AnthropicProvider implements LlmProvider {
+    /** Output room for the answer itself; thinking budgets come on top, since max_tokens must exceed them. */
+    static final int ANSWER_TOKENS = 8192;
+
+    private final ProviderSettings settings;
+    private final AnthropicClient client;
+    private final JsonMapper sdkJson = ObjectMappers.jsonMapper();
+
+    AnthropicProvider(ProviderSettings settings) {
+        this.settings = settings;
+        AnthropicOkHttpClient.Builder builder = AnthropicOkHttpClient.builder()
+                .apiKey(settings.apiKey())
+                .maxRetries(settings.maxRetries());
+        if (settings.baseUrl() != null) {
+            builder.baseUrl(settings.baseUrl());
+        }
+        this.client = builder.build();
+    }
+
+    MessageCreateParams params(ModelRequest request) {
+        int budget = settings.thinking().budgetTokens();
+        MessageCreateParams.Builder params = MessageCreateParams.builder()
+                .model(settings.model())
+                .maxTokens(budget + ANSWER_TOKENS);
+        if (!request.systemPrompt().isBlank()) {
+            params.system(request.systemPrompt());
+        }
+        for (ChatMessage m : request.messages()) {
+            params.addMessage(sdkJson.convertValue(m.toJson(), MessageParam.class));
+        }
+        for (ToolSpec spec : request.tools()) {
+            ObjectNode tool = JsonNodeFactory.instance.objectNode();
+            tool.put("name", spec.name());
+            tool.put("description", spec.description());
+            tool.set("input_schema", spec.inputSchema());
+            params.addTool(sdkJson.convertValue(tool, Tool.class));
+        }
+        if (budget > 0) {
+            params.thinking(ThinkingConfigEnabled.builder().budgetTokens(budget).build());
+        }
+        return params.build();
+    }
+
+    @Override
+    public ModelResponse complete(ModelRequest request, StreamListener listener, Cancellation cancellation) {
+        MessageCreateParams params = params(request);
+        boolean forwardThinking = settings.thinking() != ThinkingLevel.NONE;
+        cancellation.throwIfCancelled();
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params);
+             Cancellation.Registration ignored = cancellation.register(stream::close)) {
+            MessageAccumulator accumulator = MessageAccumulator.create();
+            stream.stream().forEach(event -> {
+                accumulator.accumulate(event);
+                event.contentBlockDelta().ifPresent(d -> {
+                    d.delta().text().ifPresent(t -> listener.onText(t.text()));
+                    if (forwardThinking) {
+                        d.delta().thinking().ifPresent(t -> listener.onThinking(t.thinking()));
+                    }
+                });
+            });
+            cancellation.throwIfCancelled();
+            return toResponse(accumulator.message());
+        } catch (TurnCancelledException e) {
+            throw e;
+        } catch (AnthropicServiceException e) {
+            if (cancellation.isCancelled()) {
+                throw new TurnCancelledException();
+            }
+            JsonNode body = bodyOf(e);
+            throw ProviderErrors.fromStatus("anthropic", e.statusCode(), body, e.getMessage(), settings.maxRetries(), e);
+        } catch (RuntimeException e) {
+            if (cancellation.isCancelled()) {
+                throw new TurnCancelledException();
+            }
+            if (e instanceof AnthropicIoException) {
+                throw ProviderErrors.unreachable("anthropic", settings.baseUrl(), e);
+            }
+            throw ProviderErrors.unexpected("anthropic", e);
+        }
+    }
+
+    private ModelResponse toResponse(Message message) {
+        JsonNode param = sdkJson.valueToTree(message.toParam());
+        ArrayNode content = param.get("content") instanceof ArrayNode a ? a : JsonNodeFactory.instance.arrayNode();
+        List<ToolCall> calls = new ArrayList<>();
+        for (JsonNode block : content) {
+            if ("tool_use".equals(block.path("type").asText())) {
+                calls.add(new ToolCall(block.path("id").asText(), block.path("name").asText(), block.path("input")));
+            }
+        }
+        String stop = message.stopReason().map(r -> r.asString()).orElse(calls.isEmpty() ? "end_turn" : "tool_use");
+        Usage usage = new Usage(message.usage().inputTokens(), message.usage().outputTokens());
+        return new ModelResponse(content, calls, stop, usage);
+    }
+
+    private JsonNode bodyOf(AnthropicServiceException e) {
+        try {
+            return sdkJson.valueToTree(e.body());
+        } catch (RuntimeException ignored) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.agentkernel.runner.llm;
+
+import dev.agentkernel.runner.loop.Cancellation;
+
+/** One LLM API behind the agent loop. Implementations stream and translate to/from the Anthropic message form. */
+public interface LlmProvider extends AutoCloseable {
+    /**
+     * Runs one streaming model call, handing text and thinking deltas to {@code listener} as they arrive.
+     *
+     * @throws LlmException for provider errors (message quotes the provider), after the SDK's retries
+     * @throws dev.agentkernel.runner.loop.TurnCancelledException when {@code cancellation} fired meanwhile
+     */
+    ModelResponse complete(ModelRequest request, StreamListener listener, Cancellation cancellation);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,9 @@
+package dev.agentkernel.runner.llm;
+
+import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.tools.ToolSpec;
+
+import java.util.List;
+
+/** What one model call sends: the system prompt, the whole conversation and the tools the model may call. */
+public record ModelRequest(String systemPrompt, List<ChatMessage> messages, List<ToolSpec> tools) {}

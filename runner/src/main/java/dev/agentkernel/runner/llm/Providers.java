@@ -1,0 +1,64 @@
+package dev.agentkernel.runner.llm;
+
+import java.util.List;
+
+/**
+ * Creates the configured provider on first use. The SDK clients pull in Kotlin, OkHttp and their own Jackson
+ * modules; deferring them keeps runner start-up fast and an idle runner small.
+ */
+public final class Providers implements AutoCloseable {
+    public static final List<String> NAMES = List.of("anthropic", "openai");
+
+    private final String provider;
+    private final String model;
+    private final String apiKey;
+    private final String baseUrl;
+    private final String thinkingLevel;
+    private final int maxRetries;
+    private LlmProvider instance;
+
+    public Providers(String provider, String model, String apiKey, String baseUrl, String thinkingLevel, int maxRetries) {
+        this.provider = provider;
+        this.model = model;
+        this.apiKey = apiKey == null ? "" : apiKey;
+        this.baseUrl = baseUrl;
+        this.thinkingLevel = thinkingLevel;
+        this.maxRetries = maxRetries;
+    }
+
+    /**
+     * The provider, validated before anything is sent.
+     *
+     * @throws LlmException for an unknown provider or thinking level, or a missing API key
+     */
+    public synchronized LlmProvider get() {
+        if (instance != null) {
+            return instance;
+        }
+        if (!NAMES.contains(provider)) {
+            throw new LlmException("unknown provider '" + provider + "': use one of " + NAMES);
+        }
+        ThinkingLevel thinking = ThinkingLevel.parse(thinkingLevel);
+        if (apiKey.isBlank()) {
+            throw new LlmException("no API key for provider " + provider + ": set LLM_API_KEY"
+                    + ("openai".equals(provider) ? " (or OPENAI_API_KEY)" : "")
+                    + " in the kernel's environment (or OpenClawSpawnInfo.apiKey)");
+        }
+        ProviderSettings settings = new ProviderSettings(provider, model, apiKey, baseUrl, thinking, maxRetries);
+        try {
+            instance = "openai".equals(provider) ? new OpenAiProvider(settings) : new AnthropicProvider(settings);
+        } catch (RuntimeException e) {
+            throw new LlmException("cannot set up the " + provider + " client (base_url " + baseUrl + "): "
+                    + ProviderErrors.rootMessage(e), e);
+        }
+        return instance;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (instance != null) {
+            instance.close();
+            instance = null;
+        }
+    }
+}

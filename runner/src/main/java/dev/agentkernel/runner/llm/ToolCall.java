@@ -1,0 +1,6 @@
+package dev.agentkernel.runner.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The model asked to run tool {@code name} with {@code input}; {@code id} pairs it with its result. */
+public record ToolCall(String id, String name, JsonNode input) {}

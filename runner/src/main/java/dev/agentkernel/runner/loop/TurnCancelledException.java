@@ -1,0 +1,8 @@
+package dev.agentkernel.runner.loop;
+
+/** Thrown inside a turn once {@code /cancel} (or a vanished client, or shutdown) asked it to stop. */
+public final class TurnCancelledException extends RuntimeException {
+    public TurnCancelledException() {
+        super("turn cancelled", null, false, false);
+    }
+}

@@ -1,0 +1,6 @@
+package dev.agentkernel.runner.tools;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** A tool as the model sees it: name, description and the JSON schema of its input. */
+public record ToolSpec(String name, String description, ObjectNode inputSchema) {}
