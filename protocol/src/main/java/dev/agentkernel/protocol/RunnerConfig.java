@@ -36,10 +36,14 @@ public record RunnerConfig(
         @JsonProperty("bash_timeout_seconds") Integer bashTimeoutSeconds,
         @JsonProperty("agentbus_port") Integer agentbusPort,
         @JsonProperty("owner_pid") Long ownerPid,
-        @JsonProperty("extra") Map<String, Object> extra) {
+        @JsonProperty("extra") Map<String, Object> extra,
+        @JsonProperty("owner_start_millis") Long ownerStartMillis,
+        @JsonProperty("owner_pipe") Boolean ownerPipe) {
 
     public static final int DEFAULT_MAX_TOOL_ROUNDS = 20;
     public static final int DEFAULT_BASH_TIMEOUT_SECONDS = 120;
+    /** Where a pod's runner finds its nonce: secrets never go into the ConfigMap-held config file. */
+    public static final String ENV_NONCE = "AGENTKERNEL_NONCE";
 
     /** Never print secrets: the nonce and the API key are elided. */
     @Override

@@ -48,7 +48,8 @@ final class ConfigReader {
                 string(root, "agentbus_url"), bool(root, "disable_safety"), string(root, "workspace"),
                 string(root, "bind_address"), string(root, "state_dir"), strings(root, "bundles"),
                 integer(root, "max_tool_rounds"), integer(root, "bash_timeout_seconds"), integer(root, "agentbus_port"),
-                longValue(root, "owner_pid"), map(root, "extra"));
+                longValue(root, "owner_pid"), map(root, "extra"),
+                longValue(root, "owner_start_millis"), bool(root, "owner_pipe"));
     }
 
     private static JsonNode value(JsonParser p, JsonToken t) throws IOException {

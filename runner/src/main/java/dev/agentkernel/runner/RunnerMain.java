@@ -15,6 +15,9 @@ import java.util.concurrent.CountDownLatch;
 public final class RunnerMain {
     private RunnerMain() {}
 
+    /** How often the owner's pid is checked when its pipe cannot tell us (the pipe answers at once). */
+    static final java.time.Duration OWNER_CHECK_PERIOD = java.time.Duration.ofMillis(500);
+
     public static void main(String[] args) {
         if (args.length == 1 && args[0].equals("--cds-training")) {
             try {
@@ -62,6 +65,12 @@ public final class RunnerMain {
         }, "runner-shutdown"));
         installSignalHandlers();
         runner.start();
+        RunnerSettings.Owner owner = settings.owner();
+        if (owner.watched()) {
+            // exit(0) runs the shutdown hook: the turn is cancelled and tool processes are killed; history is on disk
+            new OwnerWatch(owner.pid(), owner.startMillis(), owner.pipe(), OWNER_CHECK_PERIOD,
+                    () -> new Thread(() -> System.exit(0), "runner-exit").start()).start(System.in);
+        }
         System.out.println("runner ready on " + runner.url());
         System.out.flush();
         try {

@@ -31,7 +31,18 @@ public record RunnerSettings(
         Path workspace,
         Path stateDir,
         int maxToolRounds,
-        int bashTimeoutSeconds) {
+        int bashTimeoutSeconds,
+        Owner owner) {
+
+    /**
+     * The kernel that owns this runner: its pid and start time (so a reused pid is not mistaken for it) and
+     * whether it holds the write end of our stdin. {@link #NONE} for a detached agent or a runner started by hand.
+     */
+    public record Owner(long pid, Long startMillis, boolean pipe) {
+        public static final Owner NONE = new Owner(0, null, false);
+
+        public boolean watched() { return pid > 0 || pipe; }
+    }
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final String DEFAULT_PROVIDER = "anthropic";
@@ -66,7 +77,12 @@ public record RunnerSettings(
     /** Applies defaults; {@code configDir} anchors the default workspace and state dir. */
     public static RunnerSettings resolve(RunnerConfig c, Path configDir, Map<String, String> env) throws BadConfigException {
         require(c.agentId(), "agent_id");
-        require(c.nonce(), "nonce");
+        // In a pod the nonce arrives from a Secret as an environment variable, never in the ConfigMap.
+        String nonce = blankToNull(c.nonce()) != null ? c.nonce() : env.get(RunnerConfig.ENV_NONCE);
+        if (blankToNull(nonce) == null) {
+            throw new BadConfigException("config is missing required field nonce: the kernel must write it (see protocol.md), "
+                    + "or set it in the environment variable " + RunnerConfig.ENV_NONCE);
+        }
         if (c.httpPort() == null) {
             throw new BadConfigException("config is missing required field http_port: the kernel must write the port the runner binds (0 = any free port)");
         }
@@ -95,7 +111,7 @@ public record RunnerSettings(
                 ? configDir.resolve("workspace") : configDir.resolve(c.workspace());
         Path stateDir = c.stateDir() == null || c.stateDir().isBlank() ? configDir : configDir.resolve(c.stateDir());
         return new RunnerSettings(
-                c.agentId(), c.nonce(),
+                c.agentId(), nonce,
                 c.name() == null ? c.agentId() : c.name(),
                 c.agentType() == null ? "openclaw" : c.agentType(),
                 c.systemPrompt() == null ? "" : c.systemPrompt(),
@@ -107,7 +123,8 @@ public record RunnerSettings(
                 blankToNull(c.baseUrl()),
                 workspace.toAbsolutePath().normalize(),
                 stateDir.toAbsolutePath().normalize(),
-                maxRounds, bashTimeout);
+                maxRounds, bashTimeout,
+                new Owner(c.ownerPid() == null ? 0 : c.ownerPid(), c.ownerStartMillis(), Boolean.TRUE.equals(c.ownerPipe())));
     }
 
     /** The config's key wins; a runner started by hand may take it from the environment instead. */

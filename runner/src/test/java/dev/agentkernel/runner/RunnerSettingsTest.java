@@ -67,6 +67,23 @@ class RunnerSettingsTest {
     }
 
     @Test
+    void aPodsNonceComesFromTheEnvironmentWhenTheFileHasNone() throws Exception {
+        String noNonce = "{\"agent_id\":\"a\",\"http_port\":0}";
+        assertEquals("from-secret", load(noNonce, Map.of("AGENTKERNEL_NONCE", "from-secret")).nonce());
+        assertEquals("file", load("{\"agent_id\":\"a\",\"nonce\":\"file\",\"http_port\":0}",
+                Map.of("AGENTKERNEL_NONCE", "env")).nonce(), "the file wins");
+        assertTrue(error(noNonce).contains("AGENTKERNEL_NONCE"));
+    }
+
+    @Test
+    void ownerFieldsAreCarriedAndAbsentMeansUnwatched() throws Exception {
+        String base = "{\"agent_id\":\"a\",\"nonce\":\"n\",\"http_port\":0";
+        assertFalse(load(base + "}", Map.of()).owner().watched());
+        RunnerSettings.Owner o = load(base + ",\"owner_pid\":42,\"owner_start_millis\":7,\"owner_pipe\":true}", Map.of()).owner();
+        assertEquals(new RunnerSettings.Owner(42, 7L, true), o);
+    }
+
+    @Test
     void missingRequiredFieldsAreNamed() {
         assertTrue(error("{\"nonce\":\"n\",\"http_port\":1}").contains("missing required field agent_id"));
         assertTrue(error("{\"agent_id\":\"a\",\"http_port\":1}").contains("missing required field nonce"));

@@ -101,7 +101,7 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
-    public String name() { return NAME; }
+    public String name() { return settings.backendName(); }
 
     public Path stateDir() { return settings.stateDir(); }
 
@@ -134,7 +134,7 @@ public final class LocalBackend implements Backend {
         try {
             dir = AgentDir.create(agentsDir, id);
             if (imageId != null) packaging.installInto(imageId, dir.workspace());
-            List<String> command = plugin.command(dir.configFile(), settings.hostEnv());
+            List<String> command = settings.launcher().command(plugin.command(dir.configFile(), settings.hostEnv()), dir, request.detached());
             String nonce = Nonces.generate();
             Agent agent = new Agent(id, request.name(), request.teamId(), request.agentType(), AgentState.STARTING,
                     request.metadata(), request.imageId(), Instant.now(), request.detached());
@@ -142,7 +142,7 @@ public final class LocalBackend implements Backend {
             for (int attempt = 1; ; attempt++) {
                 int port = settings.portSource().getAsInt();
                 dir.writeConfig(runnerConfig(typeConfig, agent, nonce, port, dir, request));
-                process = start(command, dir, request.env());
+                process = start(command, dir, request.env(), !request.detached());
                 dir.writeRecord(AgentRecord.of(agent, process.toHandle(), port));
                 HealthProbe.Outcome outcome = health.awaitReady(process, port, deadline);
                 switch (outcome) {
@@ -195,7 +195,13 @@ public final class LocalBackend implements Backend {
         config.put("workspace", dir.workspace().toAbsolutePath().toString());
         config.put("state_dir", dir.path().toAbsolutePath().toString());
         // A detached agent outlives this kernel, so it must not watch this kernel's pid.
-        if (!agent.detached()) config.put("owner_pid", ProcessHandle.current().pid());
+        if (!agent.detached() && settings.launcher().runnerSeesKernelPid()) {
+            config.put("owner_pid", ProcessHandle.current().pid());
+            ProcessHandle.current().info().startInstant().ifPresent(t -> config.put("owner_start_millis", t.toEpochMilli()));
+        }
+        // The runner's stdin is a pipe whose write end only this JVM holds: when it dies for any reason
+        // (kill -9, OOM, a Jupyter restart) the runner reads end-of-file and stops at once.
+        if (!agent.detached()) config.put("owner_pipe", true);
         Path bundles = dir.workspace().resolve("bundles");
         if (java.nio.file.Files.isDirectory(bundles)) {
             // The image's bundles, one directory per bundle label name (LocalPackaging.installInto).
@@ -219,17 +225,18 @@ public final class LocalBackend implements Backend {
         }
     }
 
-    private Process start(List<String> command, AgentDir dir, Map<String, String> requestEnv) {
+    /** {@code ownerPipe}: keep the write end of the runner's stdin open for its lifetime (never written to). */
+    private Process start(List<String> command, AgentDir dir, Map<String, String> requestEnv, boolean ownerPipe) {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(dir.workspace().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectInput(ownerPipe ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.outFile().toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.errFile().toFile()));
         Map<String, String> env = pb.environment();
         env.clear();
         env.putAll(agentEnv(settings.hostEnv(), requestEnv));
         try {
-            return pb.start();
+            return settings.launcher().start(pb);
         } catch (java.io.IOException e) {
             throw new SpawnFailedException("cannot start the runner (" + command.getFirst() + "): " + e.getMessage()
                     + "; check that it exists and is executable", e);
@@ -444,6 +451,7 @@ public final class LocalBackend implements Backend {
         }
         killAllNow(settings.killGrace());
         health.close();
+        settings.launcher().close();
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> work) {

@@ -1,0 +1,90 @@
+package dev.agentkernel.runner;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** A runner must stop by itself when its owner is gone, however the owner died (issue 8). */
+class OwnerWatchProcessTest {
+    @TempDir
+    Path dir;
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        started.forEach(p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        });
+    }
+
+    private Process runner(String ownerFields) throws IOException {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, "{\"agent_id\":\"a\",\"nonce\":\"n\",\"http_port\":0" + ownerFields + "}");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                RunnerMain.class.getName(), "--config", config.toString());
+        Process p = new ProcessBuilder(command).redirectError(dir.resolve("runner.err").toFile()).start();
+        started.add(p);
+        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertNotNull(ready, "runner did not start: " + Files.readString(dir.resolve("runner.err")));
+        assertTrue(ready.startsWith("runner ready"), ready);
+        return p;
+    }
+
+    private Process sleeper() throws IOException {
+        Process p = new ProcessBuilder("sleep", "60").start();
+        started.add(p);
+        return p;
+    }
+
+    @Test
+    void closingTheOwnersPipeStopsTheRunnerAtOnce() throws Exception {
+        Process p = runner(",\"owner_pipe\":true");
+        long t0 = System.nanoTime();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(2, TimeUnit.SECONDS), "runner still alive 2 s after its owner's pipe closed");
+        assertEquals(0, p.exitValue());
+        assertTrue(Files.readString(dir.resolve("runner.err")).contains("pipe closed"));
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 2000);
+    }
+
+    @Test
+    void theOwnerPidDyingStopsTheRunner() throws Exception {
+        Process owner = sleeper();
+        long start = owner.info().startInstant().orElseThrow().toEpochMilli();
+        Process p = runner(",\"owner_pid\":" + owner.pid() + ",\"owner_start_millis\":" + start);
+        Thread.sleep(700);
+        assertTrue(p.isAlive(), "the owner is alive, so must the runner be");
+        owner.destroyForcibly().waitFor();
+        assertTrue(p.waitFor(2, TimeUnit.SECONDS), "runner still alive 2 s after its owner died");
+        assertTrue(Files.readString(dir.resolve("runner.err")).contains("pid " + owner.pid()));
+    }
+
+    @Test
+    void aReusedPidWithAnotherStartTimeDoesNotKeepTheRunnerAlive() throws Exception {
+        Process impostor = sleeper();
+        long wrongStart = impostor.info().startInstant().orElseThrow().toEpochMilli() - 3_600_000;
+        Process p = runner(",\"owner_pid\":" + impostor.pid() + ",\"owner_start_millis\":" + wrongStart);
+        assertTrue(p.waitFor(2, TimeUnit.SECONDS), "a live process with another start time is not the owner");
+    }
+
+    @Test
+    void aDetachedRunnerIgnoresItsStdin() throws Exception {
+        Process p = runner("");
+        p.getOutputStream().close();
+        assertFalse(p.waitFor(1, TimeUnit.SECONDS), "without owner fields the runner must keep running");
+    }
+}
