@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs the Debian packages the notebook tests need (when root),
+# Runs every test: installs the Debian packages the tests need (when root),
 # builds and verifies all modules with a JDK 21+, then checks no agent process
 # outlived the suite. Exits non-zero on any failure.
 set -euo pipefail
@@ -12,8 +12,10 @@ source "$REPO/scripts/lib/find-jdk.sh"
 JDK=$(agentkernel_find_jdk) || exit 1
 echo "test.sh: using JDK $JDK"
 
-# The Jupyter tests drive our kernel through the real jupyter client stack.
-DEB_PACKAGES=(python3-jupyter-client python3-nbclient python3-jupyter-kernel-test jupyter-console)
+# The Jupyter tests drive our kernel through the real jupyter client stack; the sandbox backend runs
+# runners under bubblewrap; the packaging tests push images to a real registry and read them with skopeo.
+DEB_PACKAGES=(python3-jupyter-client python3-nbclient python3-jupyter-kernel-test jupyter-console
+              bubblewrap docker-registry skopeo)
 
 install_debian_packages() {
     command -v dpkg >/dev/null 2>&1 || { echo "test.sh: not a Debian system; skipping package install"; return 0; }

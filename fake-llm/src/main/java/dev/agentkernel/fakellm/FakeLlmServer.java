@@ -35,6 +35,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Also serves {@code GET /health} and {@code GET /_requests} (every recorded API request as JSON).
  */
 public final class FakeLlmServer implements AutoCloseable {
+    static {
+        // The JDK server leaves Nagle's algorithm on; with small streamed SSE writes that stalls each event until
+        // the client's delayed ACK (~40 ms). Read once by the JDK when its first server is created, so set early.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     /** The API key that is always rejected with 401 {@code authentication_error}. */
     public static final String BAD_KEY = "bad-key";
 

@@ -148,7 +148,7 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
 
     @Override
     public String ask(String agentId, String nonce, String message, Consumer<TurnResponse> onChunk) {
-        StringBuilder text = new StringBuilder();
+        dev.agentkernel.TurnText text = new dev.agentkernel.TurnText();
         try (TurnStream stream = turn(TurnRequest.userMessage(agentId, nonce, message))) {
             for (TurnResponse chunk : stream) {
                 onChunk.accept(chunk);
@@ -156,10 +156,10 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
                     String name = backend.agent(agentId).map(a -> a.name()).orElse(agentId);
                     throw new TurnFailedException("agent '" + name + "' failed the turn: " + chunk.error());
                 }
-                if (chunk.isText() && chunk.body() != null) text.append(chunk.body());
+                text.accept(chunk);
             }
         }
-        return text.toString();
+        return text.text();
     }
 
     @Override

@@ -10,8 +10,13 @@ import java.util.List;
 
 /**
  * The JVM flags every runner starts with, kept in one place. A runner is a small I/O-bound process,
- * so we trade peak throughput for start-up time and footprint: serial GC, C1 only, small heap and
- * stacks, and an AppCDS archive that the first runner creates and later runners map.
+ * so we trade peak throughput for start-up time and footprint: serial GC, C1 only, small initial heap,
+ * small stacks and code cache, and an AppCDS archive.
+ *
+ * <p>The archive is made once per runner jar and JDK by a training run ({@code RunnerMain --cds-training}
+ * under {@code -XX:ArchiveClassesAtExit}), which loads exactly the classes an idle agent needs. An archive
+ * auto-created by the first real agent would instead hold whatever that agent loaded before it exited
+ * (the LLM SDKs after a turn), and every later agent would map that larger archive.
  */
 public final class RunnerJvmFlags {
 
@@ -19,10 +24,14 @@ public final class RunnerJvmFlags {
     public static final List<String> LEAN = List.of(
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
+            "-Xms4m",
+            "-Xmx256m",
             "-Xss512k",
-            "-XX:MaxRAM=256m",
-            "-Xmx64m",
+            "-XX:ReservedCodeCacheSize=32m",
+            "-XX:CICompilerCount=1",
             "-XX:-UsePerfData");
+
+    private static final Object TRAINING_LOCK = new Object();
 
     private RunnerJvmFlags() {}
 
@@ -36,13 +45,53 @@ public final class RunnerJvmFlags {
         if (cdsDir != null) {
             try {
                 Files.createDirectories(cdsDir);
-                flags.add("-XX:SharedArchiveFile=" + cdsDir.resolve("runner-" + archiveKey(runnerJar) + ".jsa"));
-                flags.add("-XX:+AutoCreateSharedArchive");
+                Path archive = cdsDir.resolve("runner-" + archiveKey(runnerJar) + ".jsa");
+                if (Files.isRegularFile(archive) || train(runnerJar, archive)) {
+                    flags.add("-Xshare:auto");
+                    flags.add("-XX:SharedArchiveFile=" + archive);
+                }
             } catch (Exception e) {
                 // No archive only costs start-up time; the runner works without it.
             }
         }
         return flags;
+    }
+
+    /**
+     * Makes the archive with a throw-away runner; false when that fails (the runner then starts without one).
+     * Serialised in this JVM and made atomic on disk (written to a temporary name, then renamed), so twenty
+     * concurrent first spawns train once and never map a half-written archive.
+     */
+    static boolean train(Path runnerJar, Path archive) {
+        synchronized (TRAINING_LOCK) {
+            if (Files.isRegularFile(archive)) return true;
+            Path tmp = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            try {
+                List<String> cmd = new ArrayList<>();
+                cmd.add(currentJava());
+                cmd.addAll(LEAN);
+                cmd.add("-XX:ArchiveClassesAtExit=" + tmp);
+                cmd.addAll(List.of("-cp", runnerJar.toString(), "dev.agentkernel.runner.RunnerMain", "--cds-training"));
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return false;
+                }
+                if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) return false;
+                Files.move(tmp, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                return true;
+            } catch (Exception e) {
+                return false;
+            } finally {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (java.io.IOException ignored) {
+                    // a stray .tmp archive is never mapped (wrong name) and is overwritten next time
+                }
+            }
+        }
     }
 
     static String archiveKey(Path runnerJar) throws Exception {

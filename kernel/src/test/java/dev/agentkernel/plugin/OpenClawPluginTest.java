@@ -106,9 +106,13 @@ class OpenClawPluginTest {
         List<String> cmd = plugin.command(config, Map.of());
         assertEquals(RunnerJvmFlags.currentJava(), cmd.getFirst());
         assertTrue(cmd.containsAll(RunnerJvmFlags.LEAN), cmd.toString());
-        String cds = cmd.stream().filter(a -> a.startsWith("-XX:SharedArchiveFile=")).findFirst().orElseThrow();
-        assertTrue(cds.startsWith("-XX:SharedArchiveFile=" + tmp.resolve("state/cds/runner-")) && cds.endsWith(".jsa"), cds);
-        assertTrue(cmd.contains("-XX:+AutoCreateSharedArchive"));
+        // Not a real jar, so the CDS training run fails: the runner must then start without an archive
+        // rather than with a flag pointing at a missing or half-written one.
+        assertTrue(cmd.stream().noneMatch(a -> a.startsWith("-XX:SharedArchiveFile=")), cmd.toString());
+        assertTrue(java.nio.file.Files.isDirectory(tmp.resolve("state/cds")));
+        try (var left = java.nio.file.Files.list(tmp.resolve("state/cds"))) {
+            assertEquals(0, left.count(), "a failed training leaves no archive or temp file");
+        }
         int cp = cmd.indexOf("-cp");
         assertEquals(jar.toAbsolutePath().normalize().toString(), cmd.get(cp + 1));
         assertEquals(List.of(OpenClawPlugin.RUNNER_MAIN, "--config", config.toString()), cmd.subList(cp + 2, cmd.size()));

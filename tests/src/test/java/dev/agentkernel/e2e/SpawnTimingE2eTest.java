@@ -39,6 +39,17 @@ class SpawnTimingE2eTest {
             }
             // The first spawn also creates the AppCDS archive, so later ones should not be slower than it by much.
             System.out.println("spawn->ready sequential ms: " + sequential);
+            try (var archives = java.nio.file.Files.list(tmp.resolve("state/cds"))) {
+                List<Path> jsa = archives.filter(p -> p.toString().endsWith(".jsa")).toList();
+                assertEquals(1, jsa.size(), "one trained AppCDS archive per runner jar: " + jsa);
+                SpawnResult withCds = spawn(kernel, "cds", llm);
+                List<String> args = List.of(ProcessHandle.of(pid(kernel, withCds.agent().id())).orElseThrow()
+                        .info().arguments().orElse(new String[0]));
+                assertTrue(args.contains("-XX:SharedArchiveFile=" + jsa.getFirst()), "runner maps the archive: " + args);
+                kernel.spawner().kill(withCds.agent().id()).join();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             for (long ms : sequential) assertTrue(ms < 20_000, "spawn took " + ms + " ms");
 
             kernel.spawner().createTeam(new CreateTeamRequest("crowd", Map.of("cpu", 4))).join();

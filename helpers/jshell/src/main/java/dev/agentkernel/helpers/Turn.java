@@ -5,6 +5,7 @@ import dev.agentkernel.TurnFailedException;
 import dev.agentkernel.TurnRequest;
 import dev.agentkernel.TurnResponse;
 import dev.agentkernel.TurnStream;
+import dev.agentkernel.TurnText;
 
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -40,7 +41,7 @@ final class Turn {
     /** The assistant's text (text events only, not thinking); an error chunk raises {@link TurnFailedException}. */
     String run() {
         AutoCloseable registration = Interrupts.register(this::cancel);
-        StringBuilder text = new StringBuilder();
+        TurnText text = new TurnText();
         try {
             if (cancelled) throw interrupted(null);
             TurnStream s = client.turn(TurnRequest.userMessage(agentId, nonce, message));
@@ -52,8 +53,8 @@ final class Turn {
                     if (chunk.isError()) {
                         throw new TurnFailedException("Agent " + agentId + " failed the turn: " + chunk.error());
                     }
-                    if (chunk.body() != null && (chunk.event() == null || chunk.isText())) text.append(chunk.body());
-                    if (chunk.done()) return text.toString();
+                    text.accept(chunk);
+                    if (chunk.done()) return text.text();
                 }
             }
             if (cancelled) throw interrupted(null);

@@ -31,6 +31,12 @@ import java.util.logging.Logger;
  * virtual thread; a turn runs on another one, so interrupting it on cancel never touches the client's socket.
  */
 public final class RunnerHttpServer implements AutoCloseable {
+    static {
+        // The JDK server leaves Nagle's algorithm on; with small streamed SSE writes that stalls each event until
+        // the client's delayed ACK (~40 ms). Read once by the JDK when its first server is created, so set early.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private static final Logger LOG = Logger.getLogger(RunnerHttpServer.class.getName());
     /** How long {@code /cancel} waits for the turn to wind down, so the next turn is not refused with 409. */
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);

@@ -38,6 +38,8 @@ final class AnthropicProvider implements LlmProvider {
     private final ProviderSettings settings;
     private final AnthropicClient client;
     private final JsonMapper sdkJson = ObjectMappers.jsonMapper();
+    private final ConversionCache<ChatMessage, MessageParam> messages = new ConversionCache<>();
+    private final ConversionCache<ToolSpec, Tool> tools = new ConversionCache<>();
 
     AnthropicProvider(ProviderSettings settings) {
         this.settings = settings;
@@ -58,16 +60,15 @@ final class AnthropicProvider implements LlmProvider {
         if (!request.systemPrompt().isBlank()) {
             params.system(request.systemPrompt());
         }
-        for (ChatMessage m : request.messages()) {
-            params.addMessage(sdkJson.convertValue(m.toJson(), MessageParam.class));
-        }
-        for (ToolSpec spec : request.tools()) {
+        messages.convertAll(request.messages(), m -> sdkJson.convertValue(m.toJson(), MessageParam.class))
+                .forEach(params::addMessage);
+        tools.convertAll(request.tools(), spec -> {
             ObjectNode tool = JsonNodeFactory.instance.objectNode();
             tool.put("name", spec.name());
             tool.put("description", spec.description());
             tool.set("input_schema", spec.inputSchema());
-            params.addTool(sdkJson.convertValue(tool, Tool.class));
-        }
+            return sdkJson.convertValue(tool, Tool.class);
+        }).forEach(params::addTool);
         if (budget > 0) {
             params.thinking(ThinkingConfigEnabled.builder().budgetTokens(budget).build());
         }

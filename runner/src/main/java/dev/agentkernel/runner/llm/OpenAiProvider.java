@@ -1,5 +1,7 @@
 package dev.agentkernel.runner.llm;
 
+import dev.agentkernel.runner.loop.ChatMessage;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -36,6 +38,8 @@ final class OpenAiProvider implements LlmProvider {
     private final ProviderSettings settings;
     private final OpenAIClient client;
     private final JsonMapper sdkJson = ObjectMappers.jsonMapper();
+    private final ConversionCache<ChatMessage, List<ChatCompletionMessageParam>> messages = new ConversionCache<>();
+    private final ConversionCache<ToolSpec, ChatCompletionTool> tools = new ConversionCache<>();
 
     OpenAiProvider(ProviderSettings settings) {
         this.settings = settings;
@@ -52,12 +56,15 @@ final class OpenAiProvider implements LlmProvider {
         ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder()
                 .model(settings.model())
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
-        for (ObjectNode m : OpenAiMessages.toChat(request.systemPrompt(), request.messages())) {
+        for (ObjectNode m : OpenAiMessages.toChat(request.systemPrompt(), List.of())) {
             params.addMessage(sdkJson.convertValue(m, ChatCompletionMessageParam.class));
         }
-        for (ToolSpec spec : request.tools()) {
-            params.addTool(sdkJson.convertValue(OpenAiMessages.tool(spec), ChatCompletionTool.class));
-        }
+        // One conversation message may become several Chat Completions messages (one per tool result).
+        messages.convertAll(request.messages(), m -> OpenAiMessages.toChat(null, List.of(m)).stream()
+                        .map(node -> sdkJson.convertValue(node, ChatCompletionMessageParam.class)).toList())
+                .forEach(list -> list.forEach(params::addMessage));
+        tools.convertAll(request.tools(), spec -> sdkJson.convertValue(OpenAiMessages.tool(spec), ChatCompletionTool.class))
+                .forEach(params::addTool);
         if (settings.thinking() != ThinkingLevel.NONE) {
             params.reasoningEffort(ReasoningEffort.of(settings.thinking().wireName()));
         }
