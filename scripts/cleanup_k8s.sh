@@ -4,6 +4,7 @@
 #
 #   scripts/cleanup_k8s.sh             # delete
 #   scripts/cleanup_k8s.sh --dry-run   # only list what would be deleted
+#   scripts/cleanup_k8s.sh --expired   # only the pods of kernels whose owner lease expired (safe while others run)
 #
 # The config is $AGENTKERNEL_CONFIG, default examples/agentkernel.yaml (its kubeconfig and namespace keys).
 set -euo pipefail
@@ -16,9 +17,10 @@ JDK=$(agentkernel_find_jdk) || exit 1
 DRY_RUN=()
 for arg in "$@"; do
     case "$arg" in
-        --dry-run) DRY_RUN=(--dry-run) ;;
-        -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "cleanup_k8s.sh: unknown argument '$arg' (use --dry-run or nothing)" >&2; exit 2 ;;
+        --dry-run) DRY_RUN+=(--dry-run) ;;
+        --expired) DRY_RUN+=(--expired) ;;
+        -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "cleanup_k8s.sh: unknown argument '$arg' (use --dry-run, --expired or nothing)" >&2; exit 2 ;;
     esac
 done
 

@@ -60,7 +60,7 @@ public final class AgentKernel implements AutoCloseable {
         return List.copyOf(names);
     }
 
-    static final List<String> PLANNED_BACKENDS = List.of("sandbox", "bwrap", "kubernetes");
+    static final List<String> PLANNED_BACKENDS = List.of("kubernetes");
     /** How long the shutdown hook lets agents stop on TERM before it KILLs them. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
 
@@ -113,11 +113,44 @@ public final class AgentKernel implements AutoCloseable {
     /** Kills every agent this kernel started (detached agents excepted). */
     public CompletableFuture<Void> cleanup() { return backendImpl.cleanup(); }
 
+    /**
+     * Re-attaches to an agent spawned with {@code detached(true)} by another kernel on the same state dir
+     * (which may have exited): afterwards {@code ask}, {@code turn}, {@code getHistory}, {@code status} and
+     * {@code spawner().kill(id)} work from this kernel. Like every detached agent it is left running by
+     * {@link #cleanup()} and {@link #close()}; {@code spawner().kill(id)} stops it.
+     *
+     * @throws AgentNotFoundException no agent with that id is recorded in this kernel's state dir
+     * @throws AgentUnreachableException its process is gone or does not answer
+     * @throws NonceRejectedException the agent does not accept {@code nonce}
+     * @throws InvalidRequestException the agent is not detached, or the id or nonce is malformed
+     */
+    public Agent attach(String agentId, String nonce) {
+        if (!(backendImpl instanceof dev.agentkernel.spawn.Reattachable reattachable)) {
+            throw new InvalidRequestException("the " + backend() + " backend cannot re-attach to agents; detached agents"
+                    + " can be re-attached on the local and sandbox backends");
+        }
+        return reattachable.attach(agentId, nonce);
+    }
+
     /** The backend's name: local, sandbox, kubernetes. */
     public String backend() { return backendImpl.name(); }
 
     /** Where this kernel keeps agent workspaces, records and blobs. */
     public Path stateDir() { return stateDir; }
+
+    /**
+     * The AgentBus of an agent this kernel spawned with {@code agentbus(...)}: read its log, follow it, vote.
+     * For a pod, port-forward the bus port and use {@link dev.agentkernel.bus.AgentBusClient#connect} (docs/agentbus.md).
+     */
+    public dev.agentkernel.bus.AgentBusClient bus(String agentId) {
+        backendImpl.endpoint(agentId); // unknown or killed agents fail here, with the backend's message
+        Path dir = stateDir.resolve("agents").resolve(agentId);
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new InvalidRequestException("the " + backend() + " backend keeps no local agent directory for " + agentId
+                    + ": port-forward the agent's bus port and use AgentBusClient.connect(url, busId, nonce)");
+        }
+        return dev.agentkernel.bus.AgentBusClient.forAgentDir(dir);
+    }
 
     /** The parsed config (empty when the kernel was built without a file). */
     public KernelConfig config() { return config; }
@@ -213,7 +246,18 @@ public final class AgentKernel implements AutoCloseable {
             Backend backendImpl = factory != null
                     ? factory.create(new BackendContext(cfg, abs, registry, vault, env, timeout))
                     : new LocalBackend(new LocalBackendSettings(abs, env, timeout, null, portSource), registry, vault, packaging);
-            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), cfg, abs, blobs, packaging);
+            Packaging images = factory != null ? packagingFor(normalized, cfg, blobs, abs).orElse(packaging) : packaging;
+            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), cfg, abs, blobs, images);
+        }
+
+        /** A backend's own packaging (e.g. OCI images for kubernetes) from a registered PackagingFactory, if any. */
+        private static java.util.Optional<Packaging> packagingFor(String backend, KernelConfig cfg, LocalBlobStore blobs, Path stateDir) {
+            for (ClassLoader loader : loaders()) {
+                for (dev.agentkernel.packaging.PackagingFactory f : java.util.ServiceLoader.load(dev.agentkernel.packaging.PackagingFactory.class, loader)) {
+                    if (f.backend().equalsIgnoreCase(backend)) return java.util.Optional.of(f.create(cfg, blobs, stateDir));
+                }
+            }
+            return java.util.Optional.empty();
         }
 
         /** The context loader sees modules added at run time (JShell, notebooks); ours covers plain class paths. */

@@ -40,8 +40,15 @@ final class CleanupCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Stop and remove every recorded agent, not only the stale ones.")
     boolean all;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = {"A kernel config with backend: kubernetes: clean the cluster instead of the state directory.",
+                    "Deletes the pods of kernels whose owner lease expired (and those leases); with --all, every",
+                    "object labelled app.kubernetes.io/managed-by=agentkernel in its namespace."})
+    Path config;
+
     @Override
     public Integer call() {
+        if (config != null) return cleanCluster(main.out());
         LocalStateDir dir = new LocalStateDir(main.stateDir(stateDir));
         PrintStream out = main.out();
         if (all) {
@@ -50,6 +57,30 @@ final class CleanupCommand implements Callable<Integer> {
             cleanStale(dir, out);
         }
         return 0;
+    }
+
+    /**
+     * The Kubernetes module is only on the CLI's run-time class path (it brings the fabric8 client), so it is
+     * reached by name; {@code ClusterCleanup.run(config, dryRun, expiredOnly, out)} does the work.
+     */
+    private int cleanCluster(PrintStream out) {
+        dev.agentkernel.config.KernelConfig cfg = dev.agentkernel.config.KernelConfigLoader.load(config);
+        if (cfg.backend() == null || !cfg.backend().trim().equalsIgnoreCase("kubernetes")) {
+            throw new dev.agentkernel.ConfigException("cleanup --config needs a config with"
+                    + " 'backend: kubernetes' (" + config + " has backend " + cfg.backend() + "); local agents are cleaned without --config");
+        }
+        try {
+            Class<?> cleanup = Class.forName("dev.agentkernel.spawn.k8s.ClusterCleanup");
+            cleanup.getMethod("run", dev.agentkernel.config.KernelConfig.class, boolean.class, boolean.class, PrintStream.class)
+                    .invoke(null, cfg, false, !all, out);
+            return 0;
+        } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
+            throw new IllegalStateException("the Kubernetes module (agentkernel-k8s) is not on the class path; build it with"
+                    + " mvn -pl k8s install", e);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private void cleanStale(LocalStateDir dir, PrintStream out) {

@@ -14,14 +14,14 @@ import java.util.concurrent.Callable;
 
 /** The seed's examples, by name. */
 @Command(name = "example", mixinStandardHelpOptions = true,
-        description = "Run an example: simple_agent or team_scenario.")
+        description = "Run an example: simple_agent, team_scenario or agentbus_demo.")
 final class ExampleCommand implements Callable<Integer> {
 
     @ParentCommand Main main;
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "simple_agent or team_scenario")
+    @Parameters(index = "0", paramLabel = "NAME", description = "simple_agent, team_scenario or agentbus_demo")
     String name;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "local",

@@ -17,6 +17,11 @@ enum ExampleName {
     },
     TEAM_SCENARIO("team_scenario") {
         @Override void run(AgentKernel kernel, LlmSetup llm, PrintStream out) { TeamScenario.run(kernel, llm, out); }
+    },
+    AGENTBUS_DEMO("agentbus_demo") {
+        @Override void run(AgentKernel kernel, LlmSetup llm, PrintStream out) {
+            dev.agentkernel.examples.AgentbusDemo.run(kernel, llm, out);
+        }
     };
 
     final String cliName;

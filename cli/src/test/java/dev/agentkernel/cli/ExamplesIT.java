@@ -79,6 +79,9 @@ class ExamplesIT {
         assertTrue(text.contains("TeamCapacityException: "), text);
         assertTrue(!text.contains("UNEXPECTED"), text);
         assertTrue(text.contains("Deleted analysis-team"), text);
+        // The packaged worker ran the bundle's script from bundles/my_helpers/ in its own workspace.
+        assertTrue(text.contains("Worker: "), text);
+        assertTrue(text.contains("Tool result: " + TeamScenario.GREETING), text);
     }
 
     @Test

@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * The kernel's YAML config: the seed's keys ({@code backend, namespace, base_image, kubeconfig,
  * registry_url, debug}), ours ({@code state_dir, spawn_timeout_seconds}) and the Kubernetes ones
- * ({@code image_pull_secrets, service_account, node_selector, tolerations, resources, access}).
- * Absent keys are null (or empty collections).
+ * ({@code image_pull_secrets, service_account, node_selector, tolerations, resources, access}) and the
+ * registry ones for OCI packaging ({@code insecure_registry, registry_username, registry_password}).
+ * Absent keys are null (or empty collections). {@link #toString()} never shows the registry password.
  */
 public record KernelConfig(
         String backend,
@@ -24,7 +25,10 @@ public record KernelConfig(
         Map<String, String> nodeSelector,
         List<Map<String, Object>> tolerations,
         Map<String, Object> resources,
-        String access) {
+        String access,
+        boolean insecureRegistry,
+        String registryUsername,
+        String registryPassword) {
 
     public KernelConfig {
         imagePullSecrets = imagePullSecrets == null ? List.of() : List.copyOf(imagePullSecrets);
@@ -33,7 +37,33 @@ public record KernelConfig(
         resources = resources == null ? Map.of() : Map.copyOf(resources);
     }
 
+    /** The config without the registry keys (they default to secure and no credentials). */
+    public KernelConfig(String backend, String namespace, String baseImage, Path kubeconfig, String registryUrl, boolean debug,
+                        Path stateDir, Integer spawnTimeoutSeconds, List<String> imagePullSecrets, String serviceAccount,
+                        Map<String, String> nodeSelector, List<Map<String, Object>> tolerations, Map<String, Object> resources,
+                        String access) {
+        this(backend, namespace, baseImage, kubeconfig, registryUrl, debug, stateDir, spawnTimeoutSeconds, imagePullSecrets,
+                serviceAccount, nodeSelector, tolerations, resources, access, false, null, null);
+    }
+
     public static KernelConfig empty() {
         return new KernelConfig(null, null, null, null, null, false, null, null, null, null, null, null, null, null);
+    }
+
+    /** The same config with these registry settings (for code that builds a config without YAML). */
+    public KernelConfig withRegistry(boolean insecure, String username, String password) {
+        return new KernelConfig(backend, namespace, baseImage, kubeconfig, registryUrl, debug, stateDir, spawnTimeoutSeconds,
+                imagePullSecrets, serviceAccount, nodeSelector, tolerations, resources, access, insecure, username, password);
+    }
+
+    @Override
+    public String toString() {
+        // The password is a credential: logs and exception messages must never carry it.
+        return "KernelConfig[backend=" + backend + ", namespace=" + namespace + ", baseImage=" + baseImage + ", kubeconfig=" + kubeconfig
+                + ", registryUrl=" + registryUrl + ", debug=" + debug + ", stateDir=" + stateDir + ", spawnTimeoutSeconds=" + spawnTimeoutSeconds
+                + ", imagePullSecrets=" + imagePullSecrets + ", serviceAccount=" + serviceAccount + ", nodeSelector=" + nodeSelector
+                + ", tolerations=" + tolerations + ", resources=" + resources + ", access=" + access
+                + ", insecureRegistry=" + insecureRegistry + ", registryUsername=" + registryUsername
+                + ", registryPassword=" + (registryPassword == null ? "null" : "<redacted>") + "]";
     }
 }

@@ -23,7 +23,7 @@ public final class KernelConfigLoader {
 
     public static final Set<String> KEYS = Set.of("backend", "namespace", "base_image", "kubeconfig", "registry_url",
             "debug", "state_dir", "spawn_timeout_seconds", "image_pull_secrets", "service_account", "node_selector",
-            "tolerations", "resources", "access");
+            "tolerations", "resources", "access", "insecure_registry", "registry_username", "registry_password");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -72,7 +72,8 @@ public final class KernelConfigLoader {
                 r.string("backend"), r.string("namespace"), r.string("base_image"), r.path("kubeconfig"),
                 r.string("registry_url"), Boolean.TRUE.equals(r.bool("debug")), r.path("state_dir"), timeout,
                 r.stringList("image_pull_secrets"), r.string("service_account"), r.stringMap("node_selector"),
-                r.objectList("tolerations"), r.objectMap("resources"), r.string("access"));
+                r.objectList("tolerations"), r.objectMap("resources"), r.string("access"),
+                Boolean.TRUE.equals(r.bool("insecure_registry")), r.string("registry_username"), r.secret("registry_password"));
     }
 
     /** Expands a leading {@code ~} as the seed's config does for kubeconfig. */
@@ -97,6 +98,17 @@ public final class KernelConfigLoader {
             JsonNode n = node(key);
             if (n == null) return null;
             if (!n.isTextual()) throw wrong(key, "a string", n);
+            return n.asText();
+        }
+
+        /** Like {@link #string} but a wrong type never echoes the value: it may be a password. */
+        String secret(String key) {
+            JsonNode n = node(key);
+            if (n == null) return null;
+            if (!n.isTextual()) {
+                throw new ConfigException("config " + source + ": '" + key + "' must be a string (quote it), got "
+                        + n.getNodeType().toString().toLowerCase());
+            }
             return n.asText();
         }
 

@@ -53,6 +53,27 @@ class KernelConfigLoaderTest {
     }
 
     @Test
+    void registryKeysAreReadAndThePasswordIsNeverShown() {
+        KernelConfig c = KernelConfigLoader.parse("""
+                registry_url: 10.0.0.5:5000
+                insecure_registry: true
+                registry_username: ci
+                registry_password: "s3cr3t-pw"
+                """, "k.yaml");
+        assertTrue(c.insecureRegistry());
+        assertEquals("ci", c.registryUsername());
+        assertEquals("s3cr3t-pw", c.registryPassword());
+        assertFalse(c.toString().contains("s3cr3t-pw"), c.toString());
+        assertTrue(c.toString().contains("registryPassword=<redacted>"), c.toString());
+        assertFalse(KernelConfig.empty().insecureRegistry());
+        assertNull(KernelConfig.empty().registryPassword());
+        // A password YAML reads as a number must be quoted; the message must not echo it.
+        ConfigException e = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("registry_password: 918273645\n", "k.yaml"));
+        assertTrue(e.getMessage().contains("'registry_password' must be a string"), e.getMessage());
+        assertFalse(e.getMessage().contains("918273645"), e.getMessage());
+    }
+
+    @Test
     void emptyFileIsAnEmptyConfig() {
         KernelConfig c = KernelConfigLoader.parse("", "x.yaml");
         assertNull(c.backend());
@@ -73,7 +94,8 @@ class KernelConfigLoaderTest {
                 new Case("spawn_timeout_seconds: -3", "spawn_timeout_seconds"), new Case("backend: [local]", "backend"),
                 new Case("image_pull_secrets: regcred", "image_pull_secrets"), new Case("node_selector: [a]", "node_selector"),
                 new Case("tolerations: {a: b}", "tolerations"), new Case("resources: 4", "resources"),
-                new Case("namespace: {a: 1}", "namespace"))) {
+                new Case("namespace: {a: 1}", "namespace"), new Case("insecure_registry: yes please", "insecure_registry"),
+                new Case("registry_username: [a]", "registry_username"))) {
             ConfigException e = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse(c.yaml(), "k.yaml"), c.yaml());
             assertTrue(e.getMessage().contains("'" + c.key() + "'"), e.getMessage());
         }

@@ -38,7 +38,11 @@ public record RunnerConfig(
         @JsonProperty("owner_pid") Long ownerPid,
         @JsonProperty("extra") Map<String, Object> extra,
         @JsonProperty("owner_start_millis") Long ownerStartMillis,
-        @JsonProperty("owner_pipe") Boolean ownerPipe) {
+        @JsonProperty("owner_pipe") Boolean ownerPipe,
+        @JsonProperty("agentbus_voters") List<String> agentbusVoters,
+        @JsonProperty("agentbus_policy") String agentbusPolicy,
+        @JsonProperty("agentbus_vote_timeout_ms") Long agentbusVoteTimeoutMs,
+        @JsonProperty("agentbus_llm_voter") Boolean agentbusLlmVoter) {
 
     public static final int DEFAULT_MAX_TOOL_ROUNDS = 20;
     public static final int DEFAULT_BASH_TIMEOUT_SECONDS = 120;

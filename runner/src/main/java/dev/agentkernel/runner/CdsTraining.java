@@ -29,7 +29,8 @@ final class CdsTraining {
         Path dir = Files.createTempDirectory("agentkernel-cds-");
         try {
             RunnerConfig config = new RunnerConfig("cds-training", UUID.randomUUID().toString(), null, null, null, null,
-                    null, List.of("bash"), null, 0, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                    null, List.of("bash"), null, 0, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null);
             RunnerSettings settings = RunnerSettings.resolve(config, dir, Map.of());
             try (Runner runner = new Runner(settings, Runner.Options.DEFAULT)) {
                 runner.start();

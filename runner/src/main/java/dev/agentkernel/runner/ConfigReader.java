@@ -49,7 +49,9 @@ final class ConfigReader {
                 string(root, "bind_address"), string(root, "state_dir"), strings(root, "bundles"),
                 integer(root, "max_tool_rounds"), integer(root, "bash_timeout_seconds"), integer(root, "agentbus_port"),
                 longValue(root, "owner_pid"), map(root, "extra"),
-                longValue(root, "owner_start_millis"), bool(root, "owner_pipe"));
+                longValue(root, "owner_start_millis"), bool(root, "owner_pipe"),
+                strings(root, "agentbus_voters"), string(root, "agentbus_policy"), longValue(root, "agentbus_vote_timeout_ms"),
+                bool(root, "agentbus_llm_voter"));
     }
 
     private static JsonNode value(JsonParser p, JsonToken t) throws IOException {

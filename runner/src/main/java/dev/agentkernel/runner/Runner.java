@@ -35,6 +35,7 @@ public final class Runner implements AutoCloseable {
     private final Providers providers;
     private final TurnGate gate = new TurnGate();
     private final RunnerHttpServer server;
+    private final dev.agentkernel.runner.bus.BusService bus;
     private final Instant startedAt = Instant.now();
     private volatile boolean closed;
 
@@ -58,13 +59,27 @@ public final class Runner implements AutoCloseable {
                 Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes());
         this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
                 settings.thinkingLevel(), options.maxRetries());
-        AgentLoop loop = new AgentLoop(conversation, providers, tools, settings.systemPrompt(), settings.maxToolRounds());
+        // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port
+        this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings, providers) : null;
+        AgentLoop loop = new AgentLoop(conversation, providers, tools, settings.systemPrompt(), settings.maxToolRounds(),
+                bus == null ? dev.agentkernel.runner.loop.LoopObserver.NONE : bus.bus());
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.httpPort());
-        this.server = new RunnerHttpServer(address, settings.nonce(), gate, loop, conversation, this::info, options.keepAlive());
+        try {
+            this.server = new RunnerHttpServer(address, settings.nonce(), gate, loop, conversation, this::info, options.keepAlive());
+        } catch (IOException | RuntimeException e) {
+            if (bus != null) bus.close();
+            throw e;
+        }
     }
 
     public void start() {
+        if (bus != null) bus.start();
         server.start();
+    }
+
+    /** The bound AgentBus port, or -1 when the bus is off. */
+    public int busPort() {
+        return bus == null ? -1 : bus.port();
     }
 
     /** The bound port (differs from the config's when it asked for 0). */
@@ -101,6 +116,10 @@ public final class Runner implements AutoCloseable {
         node.put("workspace", settings.workspace().toString());
         node.put("busy", gate.running().isPresent());
         node.put("protocol_version", dev.agentkernel.protocol.Protocol.VERSION);
+        if (bus != null) {
+            node.put("agentbus_port", bus.port());
+            node.put("agentbus_id", bus.bus().log().busId());
+        }
         return node;
     }
 
@@ -121,6 +140,7 @@ public final class Runner implements AutoCloseable {
         closed = true;
         gate.cancelAndWait(Duration.ofSeconds(5));
         server.close();
+        if (bus != null) bus.close();
         tools.close();
         providers.close();
         history.close();

@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code RunnerMain --config <path>}: the agent process. Exit codes: 0 after SIGTERM/SIGINT,
  * {@link Protocol#EXIT_BAD_CONFIG} for an unusable config, {@link Protocol#EXIT_PORT_IN_USE} when the port is
- * taken (the spawner retries with another), 1 for anything else.
+ * taken (the spawner retries with another), {@code BusService.EXIT_BUS_PORT_IN_USE} (4) when the AgentBus port
+ * is taken (not retried: the caller chose that port), 1 for anything else.
  */
 public final class RunnerMain {
     private RunnerMain() {}
@@ -48,6 +49,10 @@ public final class RunnerMain {
         Runner runner;
         try {
             runner = new Runner(settings, Runner.Options.DEFAULT);
+        } catch (dev.agentkernel.runner.bus.BusPortTakenException e) {
+            System.err.println("runner: " + e.getMessage());
+            System.exit(dev.agentkernel.runner.bus.BusService.EXIT_BUS_PORT_IN_USE);
+            return;
         } catch (BindException e) {
             System.err.println("runner: cannot bind " + settings.bindAddress() + ":" + settings.httpPort() + " (" + e.getMessage()
                     + "): the port is taken, spawn again with another port");
@@ -70,6 +75,15 @@ public final class RunnerMain {
             // exit(0) runs the shutdown hook: the turn is cancelled and tool processes are killed; history is on disk
             new OwnerWatch(owner.pid(), owner.startMillis(), owner.pipe(), OWNER_CHECK_PERIOD,
                     () -> new Thread(() -> System.exit(0), "runner-exit").start()).start(System.in);
+        }
+        // In a pod the kernel is not our parent: it proves it lives by renewing a Lease (env from the Kubernetes backend).
+        try {
+            LeaseWatch.fromEnv(System.getenv()).ifPresent(lease -> new LeaseWatch(lease,
+                    () -> new Thread(() -> System.exit(0), "runner-exit").start()).start());
+        } catch (BadConfigException e) {
+            System.err.println("runner: " + e.getMessage());
+            System.exit(Protocol.EXIT_BAD_CONFIG);
+            return;
         }
         System.out.println("runner ready on " + runner.url());
         System.out.flush();

@@ -32,7 +32,8 @@ public record RunnerSettings(
         Path stateDir,
         int maxToolRounds,
         int bashTimeoutSeconds,
-        Owner owner) {
+        Owner owner,
+        dev.agentkernel.runner.bus.BusSettings bus) {
 
     /**
      * The kernel that owns this runner: its pid and start time (so a reused pid is not mistaken for it) and
@@ -124,7 +125,8 @@ public record RunnerSettings(
                 workspace.toAbsolutePath().normalize(),
                 stateDir.toAbsolutePath().normalize(),
                 maxRounds, bashTimeout,
-                new Owner(c.ownerPid() == null ? 0 : c.ownerPid(), c.ownerStartMillis(), Boolean.TRUE.equals(c.ownerPipe())));
+                new Owner(c.ownerPid() == null ? 0 : c.ownerPid(), c.ownerStartMillis(), Boolean.TRUE.equals(c.ownerPipe())),
+                dev.agentkernel.runner.bus.BusSettings.resolve(c));
     }
 
     /** The config's key wins; a runner started by hand may take it from the environment instead. */

@@ -269,6 +269,26 @@ public final class Helpers {
         else show(statuses);
     }
 
+    /** The agent's AgentBus log, oldest first; {@code show(...)} renders it as a table. See {@link BusView}. */
+    public static List<dev.agentkernel.bus.BusEntry> busEntries(AgentKernel kernel, String agentId) {
+        return BusView.busEntries(kernel, agentId);
+    }
+
+    /** A live table of the agent's bus during its next turn; returns the entries seen. See {@link BusView#watchBus}. */
+    public static List<dev.agentkernel.bus.BusEntry> watchBus(AgentKernel kernel, String agentId) {
+        return BusView.watchBus(kernel, agentId);
+    }
+
+    /** Approves a pending AgentBus intention (the agent must be spawned with the {@code external} voter). */
+    public static void approve(AgentKernel kernel, String agentId, String intentionId) {
+        BusView.approve(kernel, agentId, intentionId);
+    }
+
+    /** Rejects a pending AgentBus intention; the agent is told {@code reason}. */
+    public static void reject(AgentKernel kernel, String agentId, String intentionId, String reason) {
+        BusView.reject(kernel, agentId, intentionId, reason);
+    }
+
     /** Shows a kernel value as a table ({@link Rendering}); anything else as its {@code toString}. */
     public static void show(Object value) {
         Display display = Display.current();

@@ -57,6 +57,7 @@ public final class Rendering {
         if (allOf(list, HistoryEntry.class)) return Optional.of(historyTable(cast(list)));
         if (allOf(list, Agent.class)) return Optional.of(agentsTable(cast(list)));
         if (allOf(list, Team.class)) return Optional.of(teamTable(cast(list)));
+        if (allOf(list, dev.agentkernel.bus.BusEntry.class)) return Optional.of(BusView.table(cast(list)));
         return Optional.empty();
     }
 

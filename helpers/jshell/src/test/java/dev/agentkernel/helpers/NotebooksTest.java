@@ -42,7 +42,7 @@ class NotebooksTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tour.ipynb", "team.ipynb"})
+    @ValueSource(strings = {"tour.ipynb", "team.ipynb", "agentbus.ipynb"})
     void runsTopToBottomOffline(String name, @TempDir Path home) throws Exception {
         assumeTrue(System.getenv("LLM_API_KEY") == null, "offline run only: LLM_API_KEY is set");
         assumeTrue(System.getenv("AGENTKERNEL_HOME") == null, "AGENTKERNEL_HOME would put agents outside the temp dir");

@@ -38,7 +38,7 @@ class TurnOverSseTest {
         RecordingDisplay display = new RecordingDisplay(true);
         Display.install(display);
         String text = ask(client, ID, NONCE, "tool");
-        assertEquals("Let me check.It printed *hi*.", text);
+        assertEquals("Let me check.\n\nIt printed *hi*.", text, "text after a tool round starts a new paragraph");
         List<String> events = display.events();
         assertEquals("markdown0:Let me ", events.get(0));
         assertEquals(List.of("print:▶ bash: echo hi\n", "print:  │ hi\n", "markdown1:It printed *hi*."),
@@ -121,7 +121,7 @@ class TurnOverSseTest {
         RecordingDisplay console = new RecordingDisplay(false);
         Display.install(console);
         String text = stream(client, ID, NONCE, "tool");
-        assertEquals("Let me check.It printed *hi*.", text);
+        assertEquals("Let me check.\n\nIt printed *hi*.", text, "text after a tool round starts a new paragraph");
         assertEquals("Let me check.\n▶ bash: echo hi\n  │ hi\nIt printed *hi*.\n", console.printed());
     }
 

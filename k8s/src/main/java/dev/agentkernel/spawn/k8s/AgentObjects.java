@@ -37,6 +37,12 @@ public final class AgentObjects {
     /** Where scripts/build_base_image.sh puts the runner jar (its lib/ directory sits next to it). */
     public static final String RUNNER_JAR = "/opt/agentkernel/agentkernel-runner.jar";
     public static final String RUNNER_MAIN = "dev.agentkernel.runner.RunnerMain";
+    /** Where an OCI agent image (module oci) holds its bundles, one directory per bundle label name. */
+    public static final String BUNDLES_DIR = "/opt/agentkernel/bundles";
+    /** The workspace path the bundles appear at, as on the local backend. */
+    public static final String WORKSPACE_BUNDLES = WORKSPACE + "/bundles";
+    /** The init container that links {@link #WORKSPACE_BUNDLES} to {@link #BUNDLES_DIR}. */
+    public static final String BUNDLES_INIT_CONTAINER = "link-bundles";
     public static final String NONCE_ENV = "AGENTKERNEL_NONCE";
     public static final String API_KEY_ENV = "LLM_API_KEY";
     public static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
@@ -96,6 +102,17 @@ public final class AgentObjects {
     }
 
     public static Pod pod(String podName, Agent agent, String kernelId, String image, Resources resources, KubernetesSettings settings) {
+        return pod(podName, agent, kernelId, image, resources, settings, false);
+    }
+
+    /**
+     * @param linkBundles the image has bundles: an init container from the same image runs
+     *                    {@code ln -sfn /opt/agentkernel/bundles /workspace/bundles}, so the agent's tools find
+     *                    {@code bundles/<name>/} in the workspace as on the local backend, without copying
+     *                    (the link points into the runner container's own, read-only, image file system)
+     */
+    public static Pod pod(String podName, Agent agent, String kernelId, String image, Resources resources, KubernetesSettings settings,
+                          boolean linkBundles) {
         Map<String, Quantity> amounts = new LinkedHashMap<>();
         amounts.put("cpu", cpuQuantity(resources.milliCpu()));
         if (resources.memoryBytes() > 0) amounts.put("memory", memoryQuantity(resources.memoryBytes()));
@@ -118,6 +135,7 @@ public final class AgentObjects {
                         .withRunAsNonRoot(true).withRunAsUser(RUNNER_UID).withRunAsGroup(RUNNER_UID).withFsGroup(RUNNER_UID)
                         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                     .endSecurityContext()
+                    .withInitContainers(linkBundles ? List.of(bundlesInit(image, amounts)) : null)
                     .addToContainers(new ContainerBuilder()
                         .withName(CONTAINER)
                         .withImage(image)
@@ -147,6 +165,27 @@ public final class AgentObjects {
                     .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().endVolume()
                 .endSpec()
                 .build();
+    }
+
+    /** Same image, so no extra pull; same limits, so the pod's effective request does not grow. */
+    private static io.fabric8.kubernetes.api.model.Container bundlesInit(String image, Map<String, Quantity> amounts) {
+        return new ContainerBuilder()
+                .withName(BUNDLES_INIT_CONTAINER)
+                .withImage(image)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand(bundlesLinkCommand())
+                .withNewResources().withRequests(amounts).withLimits(amounts).endResources()
+                .withNewSecurityContext()
+                    .withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withPrivileged(false)
+                    .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
+                .build();
+    }
+
+    /** Needs only {@code ln} in the image (coreutils or busybox; the Temurin base has it). */
+    public static List<String> bundlesLinkCommand() {
+        return List.of("ln", "-sfn", BUNDLES_DIR, WORKSPACE_BUNDLES);
     }
 
     /** "2" for whole cores, "500m" otherwise: the form kubectl shows. */

@@ -66,14 +66,80 @@ public final class ClusterCleanup {
         return found;
     }
 
+    /**
+     * The owner Leases that have not been renewed within their {@code leaseDurationSeconds} (as of this
+     * machine's clock), and the pods bound to them or to a Lease that no longer exists: what kernels that died
+     * or hang left behind, while the pods of live kernels (and detached pods, which hold no Lease) are spared.
+     * Configmaps and secrets of those pods are listed too (the cluster's garbage collector would also remove them).
+     */
+    public List<Found> findExpired() {
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+        Map<String, io.fabric8.kubernetes.api.model.coordination.v1.Lease> leases = new java.util.HashMap<>();
+        for (var l : api.call("list", "leases", () -> api.client().leases().inNamespace(api.namespace())
+                .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems())) {
+            leases.put(l.getMetadata().getName(), l);
+        }
+        java.util.Set<String> expired = new java.util.TreeSet<>();
+        leases.forEach((name, l) -> {
+            var spec = l.getSpec();
+            java.time.ZonedDateTime renewed = spec == null ? null : spec.getRenewTime() != null ? spec.getRenewTime() : spec.getAcquireTime();
+            int seconds = spec == null || spec.getLeaseDurationSeconds() == null ? OwnerLease.DEFAULT_TIMEOUT_SECONDS : spec.getLeaseDurationSeconds();
+            if (renewed == null || renewed.plusSeconds(seconds).isBefore(now)) expired.add(name);
+        });
+        List<Found> out = new ArrayList<>();
+        List<String> agentIds = new ArrayList<>();
+        for (var pod : api.call("list", "pods", () -> api.client().pods().inNamespace(api.namespace())
+                .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).withLabel(OwnerLease.LABEL).list().getItems())) {
+            String owner = pod.getMetadata().getLabels().get(OwnerLease.LABEL);
+            if (expired.contains(owner) || !leases.containsKey(owner)) {
+                String agentId = pod.getMetadata().getLabels().get(Labels.AGENT_ID);
+                out.add(new Found("pods", pod.getMetadata().getName(), agentId));
+                if (agentId != null) agentIds.add(agentId);
+            }
+        }
+        for (String id : agentIds) {
+            add(out, "configmaps", () -> api.client().configMaps().inNamespace(api.namespace()).withLabel(Labels.AGENT_ID, id).list().getItems());
+            add(out, "secrets", () -> api.client().secrets().inNamespace(api.namespace()).withLabel(Labels.AGENT_ID, id).list().getItems());
+        }
+        for (String name : expired) out.add(new Found("leases", name, null));
+        return out;
+    }
+
+    /** Deletes what {@link #findExpired()} lists, one object at a time, and returns it. */
+    public List<Found> deleteExpired() {
+        List<Found> found = findExpired();
+        var ns = api.namespace();
+        var c = api.client();
+        for (Found f : found) {
+            switch (f.resource()) {
+                case "pods" -> api.run("delete", "pods", () -> c.pods().inNamespace(ns).withName(f.name()).withGracePeriod(0).delete());
+                case "configmaps" -> api.run("delete", "configmaps", () -> c.configMaps().inNamespace(ns).withName(f.name()).delete());
+                case "secrets" -> api.run("delete", "secrets", () -> c.secrets().inNamespace(ns).withName(f.name()).delete());
+                case "leases" -> api.run("delete", "leases", () -> c.leases().inNamespace(ns).withName(f.name()).delete());
+                default -> throw new IllegalStateException("unexpected " + f);
+            }
+        }
+        return found;
+    }
+
     /** Lists (dry run) or deletes, printing one line per object; returns what it found. */
     public static List<Found> run(KernelConfig config, boolean dryRun, PrintStream out) {
+        return run(config, dryRun, false, out);
+    }
+
+    /**
+     * Lists (dry run) or deletes every managed object, or with {@code expiredOnly} only those of kernels whose
+     * owner Lease expired ({@link #findExpired()}); prints one line per object and returns what it found.
+     */
+    public static List<Found> run(KernelConfig config, boolean dryRun, boolean expiredOnly, PrintStream out) {
         try (KubernetesClient client = KubeClients.create(config.kubeconfig())) {
             String ns = KubernetesSettings.from(config, client.getNamespace(), Map.of(), Duration.ofSeconds(1)).namespace();
             ClusterCleanup cleanup = new ClusterCleanup(client, ns);
-            List<Found> found = dryRun ? cleanup.find() : cleanup.deleteAll();
+            List<Found> found = expiredOnly ? (dryRun ? cleanup.findExpired() : cleanup.deleteExpired())
+                    : (dryRun ? cleanup.find() : cleanup.deleteAll());
             for (Found f : found) out.println((dryRun ? "would delete " : "deleted ") + f);
-            out.println((dryRun ? "dry run: " : "") + found.size() + " object(s) labelled " + Labels.managedSelector()
+            out.println((dryRun ? "dry run: " : "") + found.size() + " object(s) "
+                    + (expiredOnly ? "of kernels whose owner lease expired" : "labelled " + Labels.managedSelector())
                     + " in namespace " + ns + " at " + client.getMasterUrl());
             return found;
         }
@@ -83,9 +149,11 @@ public final class ClusterCleanup {
     public static void main(String[] args) {
         Path config = null;
         boolean dryRun = false;
+        boolean expiredOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dry-run" -> dryRun = true;
+                case "--expired" -> expiredOnly = true;
                 case "--config" -> {
                     if (i + 1 >= args.length) usage("--config needs a file");
                     config = Path.of(args[++i]);
@@ -99,7 +167,7 @@ public final class ClusterCleanup {
         }
         if (config == null) usage("--config FILE is required (e.g. examples/agentkernel.yaml)");
         try {
-            run(KernelConfigLoader.load(config), dryRun, System.out);
+            run(KernelConfigLoader.load(config), dryRun, expiredOnly, System.out);
         } catch (KubernetesApiException e) {
             System.err.println("cleanup failed: " + e.getMessage());
             System.exit(1);
@@ -109,8 +177,9 @@ public final class ClusterCleanup {
         }
     }
 
-    static final String USAGE = "usage: cleanup_k8s.sh [--dry-run]   (ClusterCleanup --config FILE [--dry-run])\n"
-            + "  deletes every pod, configmap, secret and lease labelled " + Labels.managedSelector() + " in the config's namespace";
+    static final String USAGE = "usage: cleanup_k8s.sh [--dry-run] [--expired]   (ClusterCleanup --config FILE [--dry-run] [--expired])\n"
+            + "  deletes every pod, configmap, secret and lease labelled " + Labels.managedSelector() + " in the config's namespace;\n"
+            + "  --expired: only the pods (and their objects) of kernels whose owner lease expired, and those leases";
 
     private static void usage(String problem) {
         System.err.println(problem + "\n" + USAGE);

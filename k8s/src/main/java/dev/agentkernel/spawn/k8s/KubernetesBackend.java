@@ -13,6 +13,7 @@ import dev.agentkernel.SpawnFailedException;
 import dev.agentkernel.SpawnRequest;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.Team;
+import dev.agentkernel.packaging.ImageIndex;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.spawn.AgentEndpoint;
 import dev.agentkernel.spawn.AgentNames;
@@ -84,6 +85,10 @@ public final class KubernetesBackend implements Backend {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final PodTracker tracker;
     private final Thread shutdownHook;
+    /** Images built by this state dir's packaging (null: image ids are references or names under registry_url). */
+    private final ImageIndex images;
+    /** Renewed while this kernel lives; non-detached pods stop when it lapses (issue 8). */
+    private final OwnerLease lease;
 
     /** A running agent: its record (replaced, never mutated), pod and how to reach it. */
     private static final class PodAgent {
@@ -105,12 +110,23 @@ public final class KubernetesBackend implements Backend {
      */
     public KubernetesBackend(KubernetesSettings settings, KubernetesClient client, boolean ownsClient,
                              PluginRegistry plugins, NonceVault vault) {
+        this(settings, client, ownsClient, plugins, vault, null);
+    }
+
+    /**
+     * @param images where {@code packaging().createAgentImage} recorded its images, so that a spawn's
+     *               {@code imageId(job.image().id())} runs that image with its bundles linked into the workspace
+     */
+    public KubernetesBackend(KubernetesSettings settings, KubernetesClient client, boolean ownsClient,
+                             PluginRegistry plugins, NonceVault vault, ImageIndex images) {
+        this.images = images;
         this.settings = settings;
         this.api = new KubeApi(client, settings.namespace());
         this.ownsClient = ownsClient;
         this.plugins = plugins;
         this.vault = vault;
         this.kernelId = newKernelId();
+        this.lease = OwnerLease.fromEnv(api, kernelId, settings.hostEnv());
         checkNamespace();
         this.tracker = new PodTracker(api, kernelId, this::podGone);
         // Pods are not children of this JVM: without the hook they would outlive a program that exits without close().
@@ -147,6 +163,9 @@ public final class KubernetesBackend implements Backend {
     /** The value of the {@value Labels#KERNEL} label on this kernel's objects. */
     public String kernelId() { return kernelId; }
 
+    /** This kernel's owner Lease (created at its first non-detached spawn). */
+    public OwnerLease lease() { return lease; }
+
     /** The agent's pod name, for kubectl. */
     public Optional<String> podName(String agentId) {
         PodAgent a = agentId == null ? null : agents.get(agentId);
@@ -164,7 +183,10 @@ public final class KubernetesBackend implements Backend {
         if (request == null) throw new InvalidRequestException("SpawnRequest is null");
         AgentNames.validate(request.name());
         AgentTypePlugin plugin = plugins.forRequest(request);
-        String image = settings.imageFor(request.imageId());
+        // A packaged image (by job id) runs its digest-pinned reference; anything else is resolved as before.
+        Optional<ImageIndex.Entry> built = images == null ? Optional.empty() : images.find(request.imageId());
+        String image = built.map(ImageIndex.Entry::reference).orElseGet(() -> settings.imageFor(request.imageId()));
+        List<String> bundles = built.map(ImageIndex.Entry::bundles).orElse(List.of());
         Map<String, Object> asked = new LinkedHashMap<>(settings.defaultResources());
         asked.putAll(request.resources());
         Resources resources = Resources.forAgent(asked);
@@ -186,9 +208,12 @@ public final class KubernetesBackend implements Backend {
                     .resource(AgentObjects.secret(podName, agent, kernelId, secretEnv)).create());
             created = true;
             ConfigMap configMap = api.call("create", "configmaps", () -> api.client().configMaps().inNamespace(settings.namespace())
-                    .resource(AgentObjects.configMap(podName, agent, kernelId, runnerConfig(typeConfig, agent, request))).create());
+                    .resource(AgentObjects.configMap(podName, agent, kernelId, runnerConfig(typeConfig, agent, request, bundles))).create());
             Pod pod = api.call("create", "pods", () -> api.client().pods().inNamespace(settings.namespace())
-                    .resource(AgentObjects.pod(podName, agent, kernelId, image, resources, settings)).create());
+                    .resource(lease.bind(AgentObjects.pod(podName, agent, kernelId, image, resources, settings, !bundles.isEmpty()),
+                            request.detached())).create());
+            // After the pod, so a refused spawn leaves no Lease behind; the runner needs it only seconds later.
+            if (!request.detached()) lease.ensureHeld();
             setOwner(configMap, AgentObjects.ownedBy(pod));
             setOwner(secret, AgentObjects.ownedBy(pod));
 
@@ -301,7 +326,7 @@ public final class KubernetesBackend implements Backend {
     }
 
     /** The ConfigMap's config.json: the type's fields plus ours, with no nonce and no API key. */
-    private String runnerConfig(Map<String, Object> typeConfig, Agent agent, SpawnRequest request) {
+    private String runnerConfig(Map<String, Object> typeConfig, Agent agent, SpawnRequest request, List<String> bundles) {
         ObjectNode config = Protocol.json().valueToTree(typeConfig);
         config.remove(List.of("api_key", "nonce", "owner_pid"));
         config.put("agent_id", agent.id());
@@ -311,11 +336,15 @@ public final class KubernetesBackend implements Backend {
         config.put("bind_address", "0.0.0.0");
         config.put("workspace", AgentObjects.WORKSPACE);
         config.put("state_dir", AgentObjects.STATE_DIR);
+        if (!bundles.isEmpty()) {
+            // Where the image holds them; the pod's init container links workspace/bundles to their parent.
+            var list = config.putArray("bundles");
+            bundles.forEach(b -> list.add(AgentObjects.BUNDLES_DIR + "/" + b));
+        }
         if (request.agentbus() != null) {
             int busPort = request.agentbus().port() == 0 ? KubernetesSettings.CONTAINER_PORT + 15 : request.agentbus().port();
-            config.put("agentbus_port", busPort);
-            config.put("agentbus_url", "http://127.0.0.1:" + busPort);
-            config.put("disable_safety", request.agentbus().disableSafety());
+            config.setAll((ObjectNode) Protocol.json()
+                    .valueToTree(request.agentbus().runnerConfigFields(busPort)));
         }
         try {
             return Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsString(config);
@@ -476,6 +505,7 @@ public final class KubernetesBackend implements Backend {
             try {
                 api.client().pods().inNamespace(settings.namespace()).withLabel(Labels.KERNEL, kernelId)
                         .withoutLabel(Labels.DETACHED).delete();
+                lease.close();
             } catch (RuntimeException ignored) {
                 // Exiting; scripts/cleanup_k8s.sh finds whatever is left by label.
             }
@@ -497,6 +527,7 @@ public final class KubernetesBackend implements Backend {
         agents.values().forEach(KubernetesBackend::closeForward);
         tracker.close();
         executor.shutdown();
+        lease.close();
         if (ownsClient) api.client().close();
     }
 

@@ -1,6 +1,7 @@
 package dev.agentkernel.spawn.k8s;
 
 import dev.agentkernel.config.KernelConfig;
+import dev.agentkernel.packaging.ImageIndex;
 import dev.agentkernel.spawn.Backend;
 import dev.agentkernel.spawn.BackendContext;
 import dev.agentkernel.spawn.BackendFactory;
@@ -18,7 +19,8 @@ public final class KubernetesBackendFactory implements BackendFactory {
         KubernetesClient client = KubeClients.create(config.kubeconfig());
         try {
             KubernetesSettings settings = KubernetesSettings.from(config, client.getNamespace(), context.hostEnv(), context.spawnTimeout());
-            return new KubernetesBackend(settings, client, true, context.plugins(), context.nonces());
+            return new KubernetesBackend(settings, client, true, context.plugins(), context.nonces(),
+                    new ImageIndex(context.stateDir()));
         } catch (RuntimeException e) {
             client.close();
             throw e;

@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * file holding the nonce and API key, so a stopped agent leaves no secret on disk. A failed spawn
  * leaves nothing at all: process, directory and team capacity are all given back.
  */
-public final class LocalBackend implements Backend {
+public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reattachable {
 
     public static final String NAME = "local";
     static final int PORT_ATTEMPTS = 3;
@@ -75,13 +75,19 @@ public final class LocalBackend implements Backend {
     /** A running agent: its record, process and port. The record is replaced, never mutated. */
     private static final class LocalAgent {
         volatile Agent agent;
-        final Process process;
+        final ProcessHandle process;
+        /**
+         * The runner as our child, null for a re-attached agent. Held so the write end of its stdin (the
+         * owner pipe) stays reachable: if the Process were collected the pipe would close and the runner stop.
+         */
+        @SuppressWarnings("unused") final Process child;
         final int port;
         final AgentDir dir;
         final AgentRecord record;
 
-        LocalAgent(Agent agent, Process process, int port, AgentDir dir, AgentRecord record) {
+        LocalAgent(Agent agent, Process child, ProcessHandle process, int port, AgentDir dir, AgentRecord record) {
             this.agent = agent;
+            this.child = child;
             this.process = process;
             this.port = port;
             this.dir = dir;
@@ -214,9 +220,7 @@ public final class LocalBackend implements Backend {
         }
         if (request.agentbus() != null) {
             int busPort = request.agentbus().port() == 0 ? LoopbackPorts.free() : request.agentbus().port();
-            config.put("agentbus_port", busPort);
-            config.put("agentbus_url", "http://127.0.0.1:" + busPort);
-            config.put("disable_safety", request.agentbus().disableSafety());
+            config.setAll((ObjectNode) Protocol.json().valueToTree(request.agentbus().runnerConfigFields(busPort)));
         }
         try {
             return Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(config);
@@ -269,14 +273,22 @@ public final class LocalBackend implements Backend {
         Agent agent = starting.withState(AgentState.RUNNING);
         AgentRecord record = AgentRecord.of(agent, process.toHandle(), port);
         dir.writeRecord(record);
-        LocalAgent local = new LocalAgent(agent, process, port, dir, record);
+        LocalAgent local = new LocalAgent(agent, process, process.toHandle(), port, dir, record);
+        track(local, nonce);
+        return new SpawnResult(agent, nonce);
+    }
+
+    /** Makes {@code local} one of this kernel's agents and reports it FAILED if its process dies on its own. */
+    private void track(LocalAgent local, String nonce) {
+        Agent agent = local.agent;
+        AgentDir dir = local.dir;
         synchronized (lifecycle) {
             // An agent registered after close() would have no owner left to kill it.
             if (closed) throw new AgentKernelException("the kernel was closed while agent '" + agent.name() + "' was starting");
             vault.put(agent.id(), nonce);
             agents.put(agent.id(), local);
         }
-        process.onExit().thenRun(() -> {
+        local.process.onExit().thenRun(() -> {
             // Died on its own (crash, OOM, kill -9 from outside): the kernel reports it as FAILED.
             if (agents.get(agent.id()) == local && local.agent.state() == AgentState.RUNNING) {
                 local.agent = local.agent.withState(AgentState.FAILED);
@@ -284,7 +296,29 @@ public final class LocalBackend implements Backend {
                 Thread.ofVirtual().start(() -> ProcessTrees.terminate(ProcessTrees.workingIn(dir.workspace()), Duration.ofSeconds(1)));
             }
         });
-        return new SpawnResult(agent, nonce);
+    }
+
+    /**
+     * Takes over a detached agent of this state dir (spawned by another kernel, maybe one that is gone).
+     * Like every detached agent it survives {@link #cleanup()} and {@link #close()}; {@link #kill} stops it.
+     */
+    @Override
+    public Agent attach(String agentId, String nonce) {
+        LocalAgent known = agentId == null ? null : agents.get(agentId);
+        if (known != null) {
+            if (nonce == null || !nonce.equals(vault.get(agentId).orElse(null))) {
+                throw new dev.agentkernel.NonceRejectedException("agent '" + known.agent.name() + "' (" + agentId
+                        + ") rejected the nonce; pass the nonce from the SpawnResult that created it");
+            }
+            return known.agent;
+        }
+        DetachedAgentLookup.Found found = DetachedAgentLookup.find(agentsDir, agentId, nonce);
+        AgentRecord record = found.record().withState(AgentState.RUNNING);
+        Agent agent = record.toAgent();
+        LocalAgent local = new LocalAgent(agent, null, found.runner(), record.port(), found.dir(), record);
+        track(local, nonce);
+        stopped.remove(agentId);
+        return agent;
     }
 
     // ---------------------------------------------------------------- kill
@@ -303,7 +337,7 @@ public final class LocalBackend implements Backend {
         vault.remove(agentId);
         try {
             List<ProcessHandle> roots = new ArrayList<>();
-            roots.add(local.process.toHandle());
+            roots.add(local.process);
             roots.addAll(ProcessTrees.workingIn(local.dir.workspace()));
             ProcessTrees.terminate(roots, settings.killGrace());
         } finally {
@@ -423,7 +457,7 @@ public final class LocalBackend implements Backend {
         if (victims.isEmpty()) return;
         List<ProcessHandle> roots = new ArrayList<>();
         for (LocalAgent a : victims) {
-            roots.add(a.process.toHandle());
+            roots.add(a.process);
             roots.addAll(ProcessTrees.workingIn(a.dir.workspace()));
         }
         ProcessTrees.terminate(roots, grace);

@@ -11,6 +11,7 @@ import dev.agentkernel.SourceBundle;
 import dev.agentkernel.blob.BlobUri;
 import dev.agentkernel.blob.LocalBlobStore;
 import dev.agentkernel.config.KernelConfig;
+import dev.agentkernel.packaging.ImageIndex;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,7 @@ public final class OciPackaging implements Packaging {
     private final OciSettings settings;
     private final LocalBlobStore blobs;
     private final Path tmpRoot;
+    private final ImageIndex index;
     private final ConcurrentHashMap<String, ReentrantLock> buildLocks = new ConcurrentHashMap<>();
     /** The latest state of each job id, so callers can poll instead of waiting on the future. */
     private final ConcurrentHashMap<String, PackageJob> jobs = new ConcurrentHashMap<>();
@@ -58,6 +60,7 @@ public final class OciPackaging implements Packaging {
         this.settings = settings;
         this.blobs = blobs;
         this.tmpRoot = stateDir.resolve("oci-tmp");
+        this.index = new ImageIndex(stateDir);
     }
 
     /** From the kernel config's {@code registry_url} and {@code base_image}; Jib's layer cache under the state dir. */
@@ -138,7 +141,7 @@ public final class OciPackaging implements Packaging {
             target = targetReference(name, contentHash(baseDigest.get(), name, bundles));
             // The tag is a hash of every input, so if the registry has it, it holds exactly this image: nothing to do.
             Optional<String> existing = Registries.manifestDigest(target, settings, insecure);
-            if (existing.isPresent()) return succeeded(id, name, existing.get());
+            if (existing.isPresent()) return succeeded(id, name, existing.get(), bundles);
             Files.createDirectories(tmpRoot);
             work = Files.createTempDirectory(tmpRoot, name + "-");
             JibContainerBuilder image = Registries.from(settings.baseImage(), settings);
@@ -153,7 +156,7 @@ public final class OciPackaging implements Packaging {
             labels.forEach(image::addLabel);
             RegistryImage to = Registries.registryImage(target, settings, "target image");
             JibContainer pushed = image.containerize(Registries.containerizer(to, settings, insecure));
-            return succeeded(id, name, pushed.getDigest().toString());
+            return succeeded(id, name, pushed.getDigest().toString(), bundles);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(id, "building " + target + " was interrupted");
@@ -176,8 +179,10 @@ public final class OciPackaging implements Packaging {
         return pinned.isPresent() ? pinned : Registries.manifestDigest(base, settings, insecure);
     }
 
-    private PackageJob succeeded(String id, String name, String digest) {
+    /** Also records the image in the state dir's {@link ImageIndex}: that is how a spawn's image_id finds it. */
+    private PackageJob succeeded(String id, String name, String digest, List<SourceBundle> bundles) {
         String reference = settings.registryUrl() + "/" + name + "@" + digest;
+        index.record(new ImageIndex.Entry(id, name, reference, sorted(bundles).stream().map(b -> b.labels().get("name")).toList()));
         return new PackageJob(id, PackageJob.Status.SUCCEEDED, null, new AgentImage(id, name, null, reference));
     }
 

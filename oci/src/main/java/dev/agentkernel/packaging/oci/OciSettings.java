@@ -22,7 +22,10 @@ public record OciSettings(
         Path dockerConfig,
         Path cacheDir) {
 
-    /** Read when the kernel config has no key for them (KernelConfig has no credential or insecure keys yet). */
+    /**
+     * Fallbacks for the kernel config's {@code registry_username}, {@code registry_password} and
+     * {@code insecure_registry}: a CI job can pass credentials without writing them into a file.
+     */
     public static final String ENV_USERNAME = "AGENTKERNEL_REGISTRY_USERNAME";
     public static final String ENV_PASSWORD = "AGENTKERNEL_REGISTRY_PASSWORD";
     public static final String ENV_INSECURE = "AGENTKERNEL_INSECURE_REGISTRY";
@@ -39,16 +42,27 @@ public record OciSettings(
         }
         registryUrl = stripScheme(registryUrl);
         if ((username == null) != (password == null)) {
-            throw new ConfigException("registry credentials need both a username and a password; set both or neither");
+            throw new ConfigException("registry credentials need both a username and a password; set both or neither"
+                    + " (registry_username and registry_password in the kernel config)");
         }
     }
 
-    /** Settings from the kernel config; credentials and the insecure flag from the environment (see ENV_*). */
+    /** Settings from the kernel config; the environment (ENV_*) only fills what the config leaves out. */
     public static OciSettings fromConfig(KernelConfig config, Path stateDir) {
-        return new OciSettings(config.registryUrl(), config.baseImage(),
-                "true".equalsIgnoreCase(System.getenv(ENV_INSECURE)),
-                blankToNull(System.getenv(ENV_USERNAME)), blankToNull(System.getenv(ENV_PASSWORD)),
-                null, stateDir.resolve("oci-cache"));
+        return fromConfig(config, stateDir, System.getenv());
+    }
+
+    /**
+     * {@code insecure_registry: true} or {@code AGENTKERNEL_INSECURE_REGISTRY=true} relaxes TLS. Credentials are
+     * taken as a pair: the config's when it names a username or password, else the environment's, so a half pair
+     * in the config is reported instead of being completed from somewhere else.
+     */
+    static OciSettings fromConfig(KernelConfig config, Path stateDir, java.util.Map<String, String> env) {
+        boolean insecure = config.insecureRegistry() || "true".equalsIgnoreCase(env.get(ENV_INSECURE));
+        boolean fromFile = blankToNull(config.registryUsername()) != null || blankToNull(config.registryPassword()) != null;
+        String user = fromFile ? blankToNull(config.registryUsername()) : blankToNull(env.get(ENV_USERNAME));
+        String pass = fromFile ? blankToNull(config.registryPassword()) : blankToNull(env.get(ENV_PASSWORD));
+        return new OciSettings(config.registryUrl(), config.baseImage(), insecure, user, pass, null, stateDir.resolve("oci-cache"));
     }
 
     public OciSettings withBaseImage(String image) {

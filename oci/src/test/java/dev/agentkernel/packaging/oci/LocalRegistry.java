@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * optionally with htpasswd auth. Installed with apt when missing; tests are skipped (with the reason) only
  * when it cannot be installed.
  */
-final class LocalRegistry implements AutoCloseable {
+public final class LocalRegistry implements AutoCloseable {
     private final Path dir;
     private final Process process;
     final int port;
@@ -31,12 +31,12 @@ final class LocalRegistry implements AutoCloseable {
         this.port = port;
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port;
     }
 
     /** {@code htpasswdLine} ("user:bcrypt-hash") turns on basic auth; null for an open registry. */
-    static LocalRegistry start(String htpasswdLine) throws Exception {
+    public static LocalRegistry start(String htpasswdLine) throws Exception {
         ensureInstalled("docker-registry", "docker-registry");
         ensureInstalled("skopeo", "skopeo");
         int port = freePort();

@@ -105,6 +105,10 @@ class OciPackagingTest {
         assertEquals(0644, entries.get("opt/agentkernel/bundles/tools/lib/util.py"), entries.toString());
         assertTrue(entries.containsKey("opt/agentkernel/bundles/tools/lib/"), entries.toString());
         assertTrue(Files.list(p.tempRoot()).findAny().isEmpty(), "build left files in " + p.tempRoot());
+        // The spawn side finds the image by job id through the state dir's index.
+        var indexed = new dev.agentkernel.packaging.ImageIndex(state).find(job.id()).orElseThrow();
+        assertEquals(reference, indexed.reference());
+        assertEquals(List.of("tools"), indexed.bundles());
     }
 
     @Test

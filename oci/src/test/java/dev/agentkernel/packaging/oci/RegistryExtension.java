@@ -5,10 +5,11 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Starts one open {@link LocalRegistry} per test class (injected as a parameter) and stops it, with its
- * storage, when the class is done: JUnit closes AutoCloseable store values.
+ * Starts one open {@link LocalRegistry} (injected as a parameter) shared by the test run, in the root context's
+ * store, and stops it with its storage when the run ends: JUnit closes AutoCloseable store values. Public so the
+ * k8s module's tests can use it from this module's test jar.
  */
-final class RegistryExtension implements ParameterResolver {
+public final class RegistryExtension implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
         return p.getParameter().getType() == LocalRegistry.class;

@@ -20,10 +20,10 @@ import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 
 /** There is no Docker Hub here, so the tests build their own tiny base image from scratch. */
-final class TestImages {
+public final class TestImages {
     private TestImages() {}
 
-    static String pushTinyBase(LocalRegistry registry, Path work) throws Exception {
+    public static String pushTinyBase(LocalRegistry registry, Path work) throws Exception {
         String ref = registry.host() + "/base/tiny:1";
         Jib.fromScratch().addFileEntriesLayer(BundleLayers.layer("base", tinyTree(work), AbsoluteUnixPath.get("/etc/base")))
                 .containerize(Containerizer.to(RegistryImage.named(ref)).setAllowInsecureRegistries(true)

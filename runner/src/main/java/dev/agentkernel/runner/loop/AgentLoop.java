@@ -31,8 +31,15 @@ public final class AgentLoop {
     private final ToolRegistry tools;
     private final String systemPrompt;
     private final int maxToolRounds;
+    private final LoopObserver observer;
 
     public AgentLoop(Conversation conversation, Providers providers, ToolRegistry tools, String systemPrompt, int maxToolRounds) {
+        this(conversation, providers, tools, systemPrompt, maxToolRounds, LoopObserver.NONE);
+    }
+
+    public AgentLoop(Conversation conversation, Providers providers, ToolRegistry tools, String systemPrompt, int maxToolRounds,
+                     LoopObserver observer) {
+        this.observer = observer;
         this.conversation = conversation;
         this.providers = providers;
         this.tools = tools;
@@ -70,8 +77,10 @@ public final class AgentLoop {
         try {
             for (int round = 0; ; round++) {
                 cancellation.throwIfCancelled();
-                ModelResponse response = provider.complete(
-                        new ModelRequest(systemPrompt, conversation.snapshot(), tools.specs()), listener, cancellation);
+                ModelRequest request = new ModelRequest(systemPrompt, conversation.snapshot(), tools.specs());
+                observer.beforeModel(request);
+                ModelResponse response = provider.complete(request, listener, cancellation);
+                observer.afterModel(response);
                 usage = usage.plus(response.usage());
                 if (!response.content().isEmpty()) {
                     conversation.append(new ChatMessage(ChatMessage.ASSISTANT, response.content()));
@@ -89,7 +98,7 @@ public final class AgentLoop {
                 for (ToolCall call : pending) {
                     cancellation.throwIfCancelled();
                     sink.emit(TurnEvent.toolUse(call.name(), call.id(), call.input()));
-                    ToolResult result = tools.run(call, cancellation);
+                    ToolResult result = observer.runTool(call, cancellation, c -> tools.run(c, cancellation));
                     results.add(result);
                     sink.emit(TurnEvent.toolResult(call.id(), result.output(), result.isError()));
                 }

@@ -43,8 +43,11 @@ import java.util.stream.Stream;
 /**
  * A test-only kubelet (plus scheduler and garbage collector) for the mock API server. It watches the
  * namespace's pods and, for each new one: schedules it against a node of {@link #nodeMilliCpu} cpu (or marks
- * it Unschedulable), "pulls" its image (only {@link #RUNNABLE_IMAGES} exist; others fail with ErrImagePull then
- * ImagePullBackOff), reads its ConfigMap and Secret from the API, and runs the pod's command as a local
+ * it Unschedulable), "pulls" its image ({@link #RUNNABLE_IMAGES} exist; an image in a registry on loopback is
+ * really pulled by {@link RegistryPull}, which unpacks its {@code /opt/agentkernel/} files (the bundle layers) into
+ * a per-pod root file system; others fail with ErrImagePull then ImagePullBackOff), runs the pod's init
+ * containers as local processes with the image's paths mapped to that root, reads its ConfigMap and Secret from
+ * the API, and runs the pod's command (the runner from the local build, standing in for the image's) as a local
  * process on its own loopback address 127.0.0.N and the container port, writing the pod status back as a real
  * kubelet would (phase, podIP, Ready after /health answers, container states). A runner that exits is
  * reported terminated and then CrashLoopBackOff. Deleting the pod kills the process and deletes the objects
@@ -115,6 +118,12 @@ public final class ProcessKubelet implements AutoCloseable {
         return (int) running.values().stream().filter(p -> p.process != null && p.process.isAlive()).count();
     }
 
+    /** The local directory standing in for a running pod's {@code /workspace}. */
+    public Optional<Path> workspace(String podName) {
+        RunningPod p = running.get(podName);
+        return p == null || p.process == null ? Optional.empty() : Optional.of(p.dir.resolve("workspace"));
+    }
+
     public Optional<ProcessHandle> process(String podName) {
         RunningPod p = running.get(podName);
         return p == null || p.process == null ? Optional.empty() : Optional.of(p.process.toHandle());
@@ -135,8 +144,23 @@ public final class ProcessKubelet implements AutoCloseable {
             }
             event(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + name + " to process-node");
             String image = container.getImage();
-            if (!RUNNABLE_IMAGES.contains(image)) {
-                String pullError = "failed to pull and unpack image \"" + image + "\": not found";
+            Path rootfs = null;
+            String pullError = RUNNABLE_IMAGES.contains(image) ? null : "failed to pull and unpack image \"" + image + "\": not found";
+            if (pullError != null && RegistryPull.isLoopbackReference(image)) {
+                event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
+                rootfs = root.resolve(name).resolve("rootfs");
+                try {
+                    RegistryPull.pull(image, rootfs);
+                    pullError = null;
+                } catch (IOException e) {
+                    deleteTree(root.resolve(name));
+                    pullError = e.getMessage();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (pullError != null) {
                 event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
                 event(pod, "Warning", "Failed", "Failed to pull image \"" + image + "\": " + pullError);
                 status(name, "Pending", null, List.of(condition("PodScheduled", "True", null, null)),
@@ -149,14 +173,14 @@ public final class ProcessKubelet implements AutoCloseable {
             if (image.equals(HEALTH_ONLY_IMAGE)) {
                 serveHealthOnly(pod);
             } else {
-                run(pod, image.equals(CRASHING_IMAGE));
+                run(pod, image.equals(CRASHING_IMAGE), rootfs);
             }
         } catch (RuntimeException | IOException e) {
             event(pod, "Warning", "KubeletError", String.valueOf(e));
         }
     }
 
-    private void run(Pod pod, boolean crash) throws IOException {
+    private void run(Pod pod, boolean crash, Path rootfs) throws IOException {
         String name = pod.getMetadata().getName();
         String ip = nextIp();
         ConfigMap cm = client.configMaps().inNamespace(namespace).withName(name + "-config").get();
@@ -175,11 +199,21 @@ public final class ProcessKubelet implements AutoCloseable {
         secretData(secret).forEach(env::put);
         var container = pod.getSpec().getContainers().getFirst();
         if (container.getEnv() != null) {
-            container.getEnv().forEach(e -> env.put(e.getName(), mapPaths(e.getValue(), workspace, tmp)));
+            container.getEnv().forEach(e -> env.put(e.getName(), mapPaths(e.getValue(), workspace, tmp, rootfs)));
         }
+        // No service-account mount here: a runner that watches its owner lease reads it from the mock API over http.
+        if (env.containsKey(dev.agentkernel.spawn.k8s.OwnerLease.ENV_LEASE)) {
+            env.putIfAbsent("AGENTKERNEL_KUBE_API_URL", client.getMasterUrl().toString());
+        }
+        if (!runInitContainers(pod, workspace, tmp, rootfs, env)) return;
         ObjectNode config = (ObjectNode) Protocol.json().readTree(cm.getData().get(AgentObjects.CONFIG_KEY));
         config.put("workspace", workspace.toString());
-        config.put("state_dir", mapPaths(config.path("state_dir").asText(AgentObjects.STATE_DIR), workspace, tmp));
+        config.put("state_dir", mapPaths(config.path("state_dir").asText(AgentObjects.STATE_DIR), workspace, tmp, rootfs));
+        if (config.has("bundles")) {
+            var mapped = Protocol.json().createArrayNode();
+            config.path("bundles").forEach(b -> mapped.add(mapPaths(b.asText(), workspace, tmp, rootfs)));
+            config.set("bundles", mapped);
+        }
         config.put("bind_address", ip);
         if (nonceShim && !config.has("nonce")) config.put("nonce", env.get(AgentObjects.NONCE_ENV));
         Path configFile = dir.resolve("config.json");
@@ -224,6 +258,42 @@ public final class ProcessKubelet implements AutoCloseable {
         process.onExit().thenRun(() -> executor.execute(() -> crashed(pod, rp)));
     }
 
+    /**
+     * Runs each init container's command as a local process (cwd the workspace, image paths mapped), one after
+     * the other as a kubelet does; a failure is reported as {@code Init:Error} and the pod does not start.
+     */
+    private boolean runInitContainers(Pod pod, Path workspace, Path tmp, Path rootfs, Map<String, String> env) throws IOException {
+        var inits = pod.getSpec().getInitContainers();
+        if (inits == null) return true;
+        String name = pod.getMetadata().getName();
+        for (var init : inits) {
+            List<String> command = init.getCommand().stream().map(a -> mapPaths(a, workspace, tmp, rootfs)).toList();
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workspace.toFile()).redirectErrorStream(true)
+                    .redirectOutput(workspace.getParent().resolve(init.getName() + ".out").toFile());
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            boolean ok;
+            try {
+                ok = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (InterruptedException e) {
+                kill(p);
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (!ok) {
+                kill(p);
+                String out = Files.readString(workspace.getParent().resolve(init.getName() + ".out")).strip();
+                event(pod, "Warning", "Failed", "init container " + init.getName() + " failed: " + out);
+                status(name, "Pending", null, List.of(condition("PodScheduled", "True", null, null)),
+                        List.of(waiting("Init:Error", "init container " + init.getName() + " " + command + " failed: " + out)));
+                return false;
+            }
+            event(pod, "Normal", "Completed", "init container " + init.getName() + " completed");
+        }
+        return true;
+    }
+
     private void serveHealthOnly(Pod pod) throws IOException {
         String name = pod.getMetadata().getName();
         String ip = nextIp();
@@ -247,6 +317,16 @@ public final class ProcessKubelet implements AutoCloseable {
         if (running.get(rp.name) != rp) return;
         int code = rp.process.exitValue();
         String finished = Instant.now().toString();
+        String policy = pod.getSpec().getRestartPolicy();
+        if ("Never".equals(policy) || ("OnFailure".equals(policy) && code == 0)) {
+            // Not restarted: the pod is finished (a runner whose owner lease lapsed exits 0 under OnFailure).
+            var done = new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(false).withRestartCount(0)
+                    .withNewState().withNewTerminated().withExitCode(code).withReason(code == 0 ? "Completed" : "Error")
+                    .withFinishedAt(finished).endTerminated().endState().build();
+            status(rp.name, code == 0 ? "Succeeded" : "Failed", rp.ip, List.of(condition("PodScheduled", "True", null, null),
+                    condition("Ready", "False", "PodCompleted", null)), List.of(done));
+            return;
+        }
         var terminated = new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(false).withRestartCount(0)
                 .withNewState().withNewTerminated().withExitCode(code).withReason("Error").withFinishedAt(finished).endTerminated().endState().build();
         status(rp.name, "Running", rp.ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "False", "ContainersNotReady", null)),
@@ -317,10 +397,19 @@ public final class ProcessKubelet implements AutoCloseable {
         }
     }
 
-    private static String mapPaths(String value, Path workspace, Path tmp) {
+    /** Container paths to this pod's local dirs; {@code /opt/agentkernel} only for a pulled image ({@code rootfs}). */
+    private static String mapPaths(String value, Path workspace, Path tmp, Path rootfs) {
         if (value == null) return null;
-        return value.replace(AgentObjects.WORKSPACE, workspace.toString()).replace("/tmp", tmp.toString());
+        // One pass, whole path segments only: a mapped local path (often under /tmp itself) is never mapped again.
+        return CONTAINER_PATH.matcher(value).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(switch (m.group(1)) {
+            case AgentObjects.WORKSPACE -> workspace.toString();
+            case "/tmp" -> tmp.toString();
+            default -> rootfs == null ? m.group(1) : rootfs.resolve("opt/agentkernel").toString();
+        }));
     }
+
+    private static final java.util.regex.Pattern CONTAINER_PATH =
+            java.util.regex.Pattern.compile("(?<![\\w./-])(/opt/agentkernel|/workspace|/tmp)(?=/|$|\\s)");
 
     private static Map<String, String> secretData(Secret s) {
         Map<String, String> out = new java.util.LinkedHashMap<>();

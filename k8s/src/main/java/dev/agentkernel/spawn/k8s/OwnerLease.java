@@ -1,0 +1,188 @@
+package dev.agentkernel.spawn.k8s;
+
+import dev.agentkernel.ConfigException;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The kernel's proof of life on Kubernetes: one {@code coordination.k8s.io/v1} Lease per kernel, named
+ * {@code agentkernel-<kernel id>}, renewed every few seconds by one background thread — one API call per
+ * renewal whatever the number of agents. Every non-detached pod names the Lease (label
+ * {@value #LABEL} and env {@value #ENV_LEASE}); the runner in the pod reads it and exits when it has not been
+ * renewed for {@value #ENV_TIMEOUT} seconds, and {@link ClusterCleanup#deleteExpired()} deletes such pods.
+ * So a kernel killed with {@code kill -9} (no shutdown hook) leaves no pod running longer than the timeout.
+ *
+ * <p>The Lease is created at the first non-detached spawn, so a kernel that only spawns detached agents (or
+ * none) costs no API calls. {@link #close()} deletes it, which the runners take as their owner's end at once.
+ */
+public final class OwnerLease implements AutoCloseable {
+    /** Pod label naming the owner Lease (a label, so cleanup can select the pods of one Lease). */
+    public static final String LABEL = "agentkernel/owner-lease";
+    public static final String ENV_LEASE = "AGENTKERNEL_OWNER_LEASE";
+    public static final String ENV_TIMEOUT = "AGENTKERNEL_LEASE_TIMEOUT_SECONDS";
+    public static final String ENV_NAMESPACE = "AGENTKERNEL_LEASE_NAMESPACE";
+    public static final int DEFAULT_TIMEOUT_SECONDS = 60;
+    /** The Kubernetes MicroTime form. */
+    static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
+
+    private final KubeApi api;
+    private final String kernelId;
+    private final String name;
+    private final Duration timeout;
+    private final Duration renewEvery;
+    private final AtomicLong renewals = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private ScheduledExecutorService renewer;
+    private boolean closed;
+
+    public OwnerLease(KubeApi api, String kernelId, Duration timeout) {
+        this.api = api;
+        this.kernelId = kernelId;
+        this.name = "agentkernel-" + kernelId;
+        this.timeout = timeout;
+        this.renewEvery = renewPeriod(timeout);
+    }
+
+    /** The timeout from the kernel's environment ({@value #ENV_TIMEOUT}, default 60 s). */
+    public static OwnerLease fromEnv(KubeApi api, String kernelId, Map<String, String> env) {
+        return new OwnerLease(api, kernelId, Duration.ofSeconds(timeoutSeconds(env)));
+    }
+
+    static int timeoutSeconds(Map<String, String> env) {
+        String v = env == null ? null : env.get(ENV_TIMEOUT);
+        if (v == null || v.isBlank()) return DEFAULT_TIMEOUT_SECONDS;
+        try {
+            int s = Integer.parseInt(v.trim());
+            if (s >= 2) return s;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ConfigException(ENV_TIMEOUT + " must be a whole number of seconds >= 2, got '" + v
+                + "'; it is how long an agent pod outlives a kernel that stopped renewing its lease");
+    }
+
+    /**
+     * A third of the timeout, at most 10 s, at least 1 s: three renewals can be missed (a GC pause, a slow
+     * API server) before a runner gives up. 60 s gives 10 s: 6 API calls a minute per kernel.
+     */
+    static Duration renewPeriod(Duration timeout) {
+        long ms = Math.max(1_000, Math.min(10_000, timeout.toMillis() / 3));
+        return Duration.ofMillis(ms);
+    }
+
+    public String name() { return name; }
+
+    public Duration timeout() { return timeout; }
+
+    public Duration renewEvery() { return renewEvery; }
+
+    /** Renewals sent so far (each one PATCH), for the benchmark. */
+    public long renewals() { return renewals.get(); }
+
+    /**
+     * The pod bound to this Lease (restart policy {@code OnFailure}, so the runner's clean exit on a lapsed
+     * Lease is final). No API call: {@link #ensureHeld()} creates the Lease once the pod exists. Detached pods
+     * are returned unchanged: they hold no Lease.
+     */
+    public Pod bind(Pod pod, boolean detached) {
+        if (detached) return pod;
+        return new PodBuilder(pod)
+                .editMetadata().addToLabels(LABEL, name).endMetadata()
+                // A crash is still restarted, but a runner that exits 0 because the lease lapsed stays down.
+                .editSpec().withRestartPolicy("OnFailure").editFirstContainer()
+                    .addToEnv(new EnvVar(ENV_LEASE, name, null))
+                    .addToEnv(new EnvVar(ENV_TIMEOUT, Long.toString(timeout.toSeconds()), null))
+                    .addToEnv(new EnvVar(ENV_NAMESPACE, api.namespace(), null))
+                .endContainer().endSpec()
+                .build();
+    }
+
+    /**
+     * Creates the Lease and starts renewing it, the first time only. A runner that starts before this finishes
+     * counts the missing Lease as not renewed, so it has the whole timeout to appear.
+     */
+    public synchronized void ensureHeld() {
+        if (closed) throw new dev.agentkernel.AgentKernelException("this kernel is closed; build a new AgentKernel");
+        if (renewer != null) return;
+        create();
+        renewer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("agentkernel-lease").factory());
+        renewer.scheduleWithFixedDelay(this::renewQuietly, renewEvery.toMillis(), renewEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void create() {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        Lease lease = new LeaseBuilder()
+                .withNewMetadata().withName(name)
+                    .addToLabels(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).addToLabels(Labels.KERNEL, kernelId)
+                .endMetadata()
+                .withNewSpec().withHolderIdentity(kernelId).withLeaseDurationSeconds((int) timeout.toSeconds())
+                    .withAcquireTime(now).withRenewTime(now)
+                .endSpec()
+                .build();
+        api.call("create", "leases", () -> api.client().leases().inNamespace(api.namespace()).resource(lease).create());
+    }
+
+    /** One merge patch of {@code spec.renewTime}; recreates the Lease if someone deleted it. */
+    public void renew() {
+        String now = MICRO_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+        try {
+            api.client().leases().inNamespace(api.namespace()).withName(name)
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"renewTime\":\"" + now + "\"}}");
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) throw api.translate("patch", "leases", e);
+            create();
+        }
+        renewals.incrementAndGet();
+    }
+
+    private void renewQuietly() {
+        try {
+            renew();
+        } catch (RuntimeException e) {
+            // The runners allow three missed renewals; say so once in a while rather than on every failure.
+            if (failures.getAndIncrement() % 10 == 0) {
+                System.err.println("agentkernel: cannot renew owner lease " + name + " (" + e.getMessage() + "); agents stop after "
+                        + timeout.toSeconds() + " s without a renewal");
+            }
+        }
+    }
+
+    /**
+     * Stops renewing without deleting the Lease: what a kernel that hangs or is killed looks like from the
+     * cluster. For tests and for a caller that wants its pods to lapse on their own.
+     */
+    public synchronized void stopRenewing() {
+        if (renewer != null) renewer.shutdownNow();
+    }
+
+    /** Stops renewing and deletes the Lease: the runners stop at their next read. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (renewer == null) return;
+        renewer.shutdownNow();
+        try {
+            api.client().leases().inNamespace(api.namespace()).withName(name).delete();
+        } catch (KubernetesClientException e) {
+            // The pods lapse on their own after the timeout; cleanup_k8s.sh removes the Lease.
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.agentkernel.spawn.local;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * How {@link LocalBackend} turns a runner command into a running process. The local backend runs the
+ * command as is ({@link #DIRECT}); the sandbox backend wraps it in bubblewrap. Everything else
+ * (agent directory, config, health probe, kill, status, teams) is shared.
+ */
+public interface RunnerLauncher {
+
+    /** Runs the runner command unchanged: the {@code local} backend. */
+    RunnerLauncher DIRECT = new RunnerLauncher() {
+        @Override
+        public List<String> command(List<String> runnerCommand, AgentDir dir, boolean detached) { return runnerCommand; }
+
+        @Override
+        public String toString() { return "direct"; }
+    };
+
+    /**
+     * The process command for {@code runnerCommand}, which runs the agent in {@code dir}.
+     * A detached agent must be able to outlive the kernel. Throws
+     * {@link dev.agentkernel.SpawnFailedException} when the launcher cannot work on this machine.
+     */
+    List<String> command(List<String> runnerCommand, AgentDir dir, boolean detached);
+
+    /** Starts the prepared process; a launcher may pin this to a thread it owns. */
+    default Process start(ProcessBuilder builder) throws IOException { return builder.start(); }
+
+    /**
+     * Whether the runner sees the kernel's pid. When false, the runner config carries no
+     * {@code owner_pid}: in another pid namespace that number would name some other process.
+     */
+    default boolean runnerSeesKernelPid() { return true; }
+
+    /** Called once by {@link LocalBackend#close()} after its agents are stopped. */
+    default void close() {}
+}

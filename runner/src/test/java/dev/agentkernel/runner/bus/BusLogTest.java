@@ -1,0 +1,85 @@
+package dev.agentkernel.runner.bus;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BusLogTest {
+    @TempDir
+    Path dir;
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode payload(int i) {
+        return JsonNodeFactory.instance.objectNode().put("i", i);
+    }
+
+    @Test
+    void entriesAreOrderedFlushedPerLineAndPositionsContinueAfterReopen() throws Exception {
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            for (int i = 0; i < 3; i++) assertEquals(i, log.append(BusEntry.VOTE, payload(i)).position());
+            // flushed per entry: the file holds every line while the log is still open
+            assertEquals(3, Files.readAllLines(dir.resolve(BusLog.FILE)).size());
+        }
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            assertEquals(3, log.append(BusEntry.DECISION, payload(3)).position());
+            List<BusEntry> all = log.read(0, 100, Duration.ZERO);
+            assertEquals(List.of(0L, 1L, 2L, 3L), all.stream().map(BusEntry::position).toList());
+            assertEquals(2, all.get(2).payload().get("i").intValue());
+            assertEquals(BusEntry.DECISION, all.get(3).type());
+        }
+    }
+
+    @Test
+    void aTornLastLineFromACrashIsSkippedAndEverythingBeforeItKept() throws Exception {
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            log.append(BusEntry.INTENTION, payload(0));
+            log.append(BusEntry.VOTE, payload(1));
+        }
+        Files.writeString(dir.resolve(BusLog.FILE), "{\"position\":2,\"type\":\"deci", StandardOpenOption.APPEND);
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            assertEquals(2, log.size());
+            assertEquals(2, log.append(BusEntry.DECISION, payload(2)).position());
+        }
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            assertEquals(3, log.size(), "the entry written after the torn line is on a line of its own");
+        }
+    }
+
+    @Test
+    void aReadPastTheEndWaitsItsTimeoutAndAnswersEmpty() throws Exception {
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            log.append(BusEntry.VOTE, payload(0));
+            long t0 = System.nanoTime();
+            assertEquals(List.of(), log.read(50, 10, Duration.ofMillis(150)));
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(140));
+        }
+    }
+
+    @Test
+    void aWaitingReaderWakesAsSoonAsAnEntryIsAppended() throws Exception {
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            CompletableFuture<List<BusEntry>> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return log.read(0, 10, Duration.ofSeconds(10));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(50);
+            long t0 = System.nanoTime();
+            log.append(BusEntry.VOTE, payload(7));
+            List<BusEntry> got = read.get(5, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
+            assertEquals(7, got.getFirst().payload().get("i").intValue());
+        }
+    }
+}
