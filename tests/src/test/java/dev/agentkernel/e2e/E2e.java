@@ -55,8 +55,18 @@ final class E2e {
         return ((LocalBackend) kernel.spawner()).pid(agentId).orElseThrow();
     }
 
+    /**
+     * Alive and not a zombie: an orphan that exited stays in the process table until PID 1 reaps it, which
+     * in some containers takes seconds, and ProcessHandle counts it as alive until then.
+     */
     static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return false;
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (java.io.IOException | RuntimeException e) {
+            return !java.nio.file.Files.exists(Path.of("/proc", Long.toString(pid)));
+        }
     }
 
     /** The runner and everything below it, for asserting nothing survives. */
