@@ -37,8 +37,11 @@ class SandboxBackendFactoryTest {
     @Test
     void withoutBubblewrapSpawningFailsWithTheInstallCommandAndLeavesNothing() throws Exception {
         Path state = tmp.resolve("state");
+        // A runner command that exists without the runner jar (kernel tests run before the runner is built).
+        Path runner = Files.writeString(tmp.resolve("runner.sh"), "#!/bin/sh\nexit 1\n");
+        runner.toFile().setExecutable(true);
         try (AgentKernel k = AgentKernel.builder().backend("sandbox").plugin(new OpenClawPlugin()).stateDir(state)
-                .hostEnv(Map.of("PATH", tmp.resolve("no-bwrap-here").toString())).build()) {
+                .hostEnv(Map.of("PATH", tmp.resolve("no-bwrap-here").toString(), "OPENCLAW_RUNNER_BIN", runner.toString())).build()) {
             CompletionException e = assertThrows(CompletionException.class, () -> k.spawner().spawn(SpawnRequest.builder().name("a")
                     .spawnInfo(OpenClawSpawnInfo.builder().model("m").build()).build()).join());
             assertInstanceOf(SpawnFailedException.class, e.getCause());
