@@ -41,8 +41,10 @@ class BenchRunTest {
 
         assertTrue(value(table, "spawn → ready, one agent, p50 \\(n=2\\)", "([\\d.]+) ms") > 0, table);
         assertTrue(value(table, "spawn → ready, 2 at once, all ready", "([\\d.]+) ms") > 0, table);
-        double rss = value(table, "idle RSS per agent, median \\(n=1, after one turn\\)", "(\\d+) MB");
-        assertTrue(rss > 10 && rss < 2000, "implausible RSS " + rss);
+        double idle = value(table, "idle RSS per agent, median \\(n=1, spawned, no turn yet\\)", "(\\d+) MB");
+        double afterTurn = value(table, "RSS per agent, median \\(n=1, idle after one turn: LLM SDK loaded\\)", "(\\d+) MB");
+        assertTrue(idle > 10 && idle < 2000, "implausible RSS " + idle);
+        assertTrue(afterTurn >= idle, "a turn loads classes, it does not free them: " + idle + " then " + afterTurn);
         assertTrue(value(table, "first token, through an agent turn, p50 \\(n=2\\)", "([\\d.]+) ms") > 0, table);
         assertTrue(table.contains("kernel's added latency to first token"), table);
         assertTrue(value(table, "text chunks per second through one turn \\(300 chunks, median of 3\\)", "([\\d,]+) /s") > 0, table);

@@ -1,5 +1,6 @@
 package dev.agentkernel.team;
 
+import dev.agentkernel.CreateTeamRequest;
 import dev.agentkernel.InvalidRequestException;
 import dev.agentkernel.Team;
 import dev.agentkernel.TeamCapacityException;
@@ -10,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Teams and what their agents hold. Every check-and-reserve happens under one lock, so concurrent
@@ -120,5 +124,25 @@ public final class TeamRegistry {
                     + ". Create it first with spawner().createTeam(new CreateTeamRequest(\"" + teamId + "\", Map.of(\"cpu\", 4)))");
         }
         return team;
+    }
+
+    /** {@code createTeam} for every backend: refuses a null request, then reserves the capacity. */
+    public Team create(CreateTeamRequest request) {
+        if (request == null) throw new InvalidRequestException("CreateTeamRequest is null");
+        return create(request.teamId(), request.resources());
+    }
+
+    /**
+     * {@code deleteTeam} for every backend: kills the team's agents that {@code tracked} still knows (waiting
+     * for all of them; one failing kill does not keep the others alive), then removes the team. Not
+     * synchronized: each kill releases its capacity through this registry.
+     */
+    public void delete(String teamId, Predicate<String> tracked, Function<String, CompletableFuture<Void>> kill) {
+        Team team = get(teamId);
+        CompletableFuture<?>[] kills = team.agentIds().stream().filter(tracked)
+                .map(id -> kill.apply(id).exceptionally(e -> null))
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(kills).join();
+        remove(teamId);
     }
 }

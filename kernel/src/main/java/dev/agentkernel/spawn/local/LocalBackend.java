@@ -368,22 +368,13 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     @Override
     public CompletableFuture<Team> createTeam(CreateTeamRequest request) {
-        return async(() -> {
-            if (request == null) throw new InvalidRequestException("CreateTeamRequest is null");
-            return teams.create(request.teamId(), request.resources());
-        });
+        return async(() -> teams.create(request));
     }
 
     @Override
     public CompletableFuture<Void> deleteTeam(String teamId) {
         return async(() -> {
-            Team team = teams.get(teamId);
-            List<CompletableFuture<Void>> kills = new ArrayList<>();
-            for (String id : team.agentIds()) {
-                if (agents.containsKey(id)) kills.add(kill(id).exceptionally(e -> null));
-            }
-            CompletableFuture.allOf(kills.toArray(CompletableFuture[]::new)).join();
-            teams.remove(teamId);
+            teams.delete(teamId, agents::containsKey, this::kill);
             return null;
         });
     }
