@@ -55,18 +55,9 @@ final class E2e {
         return ((LocalBackend) kernel.spawner()).pid(agentId).orElseThrow();
     }
 
-    /**
-     * Alive and not a zombie: an orphan that exited stays in the process table until PID 1 reaps it, which
-     * in some containers takes seconds, and ProcessHandle counts it as alive until then.
-     */
+    /** Alive and not a zombie (an exited orphan may wait seconds for PID 1 to reap it). */
     static boolean alive(long pid) {
-        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return false;
-        try {
-            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (java.io.IOException | RuntimeException e) {
-            return !java.nio.file.Files.exists(Path.of("/proc", Long.toString(pid)));
-        }
+        return dev.agentkernel.spawn.local.ProcessTrees.running(pid);
     }
 
     /** The runner and everything below it, for asserting nothing survives. */

@@ -281,21 +281,26 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     /** Makes {@code local} one of this kernel's agents and reports it FAILED if its process dies on its own. */
     private void track(LocalAgent local, String nonce) {
         Agent agent = local.agent;
-        AgentDir dir = local.dir;
         synchronized (lifecycle) {
             // An agent registered after close() would have no owner left to kill it.
             if (closed) throw new AgentKernelException("the kernel was closed while agent '" + agent.name() + "' was starting");
             vault.put(agent.id(), nonce);
             agents.put(agent.id(), local);
         }
-        local.process.onExit().thenRun(() -> {
-            // Died on its own (crash, OOM, kill -9 from outside): the kernel reports it as FAILED.
-            if (agents.get(agent.id()) == local && local.agent.state() == AgentState.RUNNING) {
-                local.agent = local.agent.withState(AgentState.FAILED);
-                // Its tool processes were orphaned, not killed; stop them now rather than at kill().
-                Thread.ofVirtual().start(() -> ProcessTrees.terminate(ProcessTrees.workingIn(dir.workspace()), Duration.ofSeconds(1)));
-            }
-        });
+        local.process.onExit().thenRun(() -> diedOnItsOwn(local));
+    }
+
+    /**
+     * A runner that died on its own (crash, OOM, kill -9 from outside) is reported FAILED. Called when its exit
+     * is reaped, and by {@link #status()} when it sees a zombie first, whichever comes first; acts once.
+     */
+    private void diedOnItsOwn(LocalAgent local) {
+        synchronized (local) {
+            if (agents.get(local.agent.id()) != local || local.agent.state() != AgentState.RUNNING) return;
+            local.agent = local.agent.withState(AgentState.FAILED);
+        }
+        // Its tool processes were orphaned, not killed; stop them now rather than at kill().
+        Thread.ofVirtual().start(() -> ProcessTrees.terminate(ProcessTrees.workingIn(local.dir.workspace()), Duration.ofSeconds(1)));
     }
 
     /**
@@ -399,7 +404,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     public AgentEndpoint endpoint(String agentId) {
         LocalAgent a = agentId == null ? null : agents.get(agentId);
         if (a == null) throw notFound(agentId);
-        return new AgentEndpoint(agentId, a.agent.name(), URI.create("http://127.0.0.1:" + a.port), a.process::isAlive);
+        return new AgentEndpoint(agentId, a.agent.name(), URI.create("http://127.0.0.1:" + a.port), () -> ProcessTrees.running(a.process));
     }
 
     /** The runner's pid (tests and the CLI use it to watch the process). */
@@ -419,7 +424,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     }
 
     private AgentStatus statusOf(LocalAgent a) {
-        boolean alive = a.process.isAlive();
+        boolean alive = ProcessTrees.running(a.process);
+        if (!alive) diedOnItsOwn(a);
         boolean live = alive && health.isHealthy(a.port);
         Agent agent = a.agent;
         return new AgentStatus(agent.id(), agent.name(), agent.teamId(), agent.state(), live, null, alive, agent.detached());

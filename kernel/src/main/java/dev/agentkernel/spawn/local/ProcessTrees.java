@@ -15,6 +15,27 @@ public final class ProcessTrees {
     private ProcessTrees() {}
 
     /** Stops all {@code roots} and their descendants, in parallel, within about {@code grace} plus a second. */
+    /**
+     * Alive and not a zombie. A process that exited stays in the process table until its parent (or PID 1,
+     * for an orphan) reaps it, which some containers do only every few seconds; {@link ProcessHandle#isAlive()}
+     * counts it as alive until then.
+     */
+    public static boolean running(ProcessHandle h) {
+        if (!h.isAlive()) return false;
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            // no /proc (not Linux), or the process vanished while we looked
+            return h.isAlive() && !Files.isDirectory(Path.of("/proc"));
+        }
+    }
+
+    /** {@link #running(ProcessHandle)} by pid. */
+    public static boolean running(long pid) {
+        return ProcessHandle.of(pid).map(ProcessTrees::running).orElse(false);
+    }
+
     public static void terminate(Collection<ProcessHandle> roots, Duration grace) {
         // Children are listed before the parent goes: once it is dead they are re-parented and lost.
         List<ProcessHandle> all = new ArrayList<>();

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Every benchmark of the project in one run, each printing its own table or BENCH lines:
+#   local backend (bin/agentkernel bench), sandbox vs local spawn, Kubernetes test cluster, OCI packaging,
+#   AgentBus gate and reader, owner-death reaping, and the Jupyter kernel (start, round trip, chunk -> iopub).
+# Usage: scripts/bench-all.sh [--peer-kernel NAME]   (NAME: another installed Jupyter kernel to compare, e.g. JJava)
+set -euo pipefail
+REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+cd "$REPO"
+# shellcheck source=lib/find-jdk.sh
+source "$REPO/scripts/lib/find-jdk.sh"
+JAVA_HOME=$(agentkernel_find_jdk) || exit 1
+export JAVA_HOME
+peer=""
+[[ "${1:-}" == "--peer-kernel" ]] && peer="${2:?--peer-kernel needs a kernelspec name}"
+
+section() { printf '\n## %s\n\n' "$1"; }
+# Runs one benchmark test class with its switch on and prints the BENCH lines of its output.
+bench_test() {
+    local module=$1 test=$2; shift 2
+    mvn -q -B -pl "$module" test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Dagentkernel.bench=true "$@" </dev/null >/dev/null
+    cat "$module"/target/surefire-reports/*"${test%%#*}"-output.txt 2>/dev/null | grep -E '^BENCH|^spawn->ready|^first spawn' || true
+}
+
+section "Local backend"
+bin/agentkernel bench 2>/dev/null
+
+section "Sandbox vs local spawn -> ready"
+bench_test tests 'SandboxE2eTest#spawnToReady*' -Dagentkernel.sandbox.bench.rounds=15
+
+section "Owner death -> runners gone (local)"
+bench_test tests 'LifetimeE2eTest#*enchmark*'
+
+section "AgentBus"
+bench_test runner BusBenchmarkTest
+
+section "Kubernetes test cluster"
+bench_test k8s KubernetesBenchmarkTest >/dev/null
+cat k8s/target/k8s-bench.md
+
+section "OCI packaging"
+bench_test oci OciBenchmarkTest >/dev/null
+cat oci/target/oci-bench.txt
+
+section "Jupyter kernel"
+tmp=$(mktemp -d)
+trap 'kill "${llm_pid:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+bin/agentkernel install-kernel --prefix "$tmp" >/dev/null
+bin/agentkernel fake-llm --port 0 >"$tmp/llm.out" 2>&1 &
+llm_pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/llm.out" 2>/dev/null && break; sleep 0.1; done
+llm_url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/llm.out" | head -1)
+JUPYTER_PATH="$tmp/share/jupyter" /usr/bin/python3 helpers/jupyter/src/test/python/bench_kernel.py --kernel agentkernel --llm-url "$llm_url"
+if [[ -n "$peer" ]]; then
+    section "Jupyter kernel: $peer (peer)"
+    /usr/bin/python3 helpers/jupyter/src/test/python/bench_kernel.py --kernel "$peer"
+fi
