@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Everything a cell shows while it runs goes out through here, on IOPub, parented to the cell's
- * {@code execute_request}: stdout/stderr as {@code stream} messages flushed every {@value #FLUSH_MS} ms, and
+ * {@code execute_request}: stdout/stderr as {@code stream} messages sent {@value #FLUSH_MS} ms after the first
+ * unsent write (so a burst of prints coalesces into one message, and a lone print is not held back), and
  * display data. Output arriving from other threads after the cell ended (an {@code askAsync} still
  * streaming) lands in the last cell, as in IPython.
  *
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * reply is always sent before it.
  */
 public final class CellOutput implements AutoCloseable {
-    static final long FLUSH_MS = 20;
+    static final long FLUSH_MS = 2;
 
     private final Object lock = new Object();
     private final Utf8Buffer stdout = new Utf8Buffer();
@@ -35,6 +36,7 @@ public final class CellOutput implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     private volatile JupyterSocket iopub;
     private volatile MessageContext parent;
+    private boolean flushScheduled; // guarded by lock
 
     /** @param fallback where output goes before any cell ran (the kernel's own log) */
     public CellOutput(PrintStream fallback) {
@@ -44,7 +46,6 @@ public final class CellOutput implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        flusher.scheduleWithFixedDelay(this::flush, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Connects to the kernel's IOPub channel. */
@@ -63,6 +64,14 @@ public final class CellOutput implements AutoCloseable {
     public void write(PublishStream.StreamType stream, byte[] bytes, int off, int len) {
         synchronized (lock) {
             (stream == PublishStream.StreamType.OUT ? stdout : stderr).write(bytes, off, len);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                try {
+                    flusher.schedule(this::flush, FLUSH_MS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    flushLocked(); // closing: send it now rather than never
+                }
+            }
         }
     }
 
@@ -93,6 +102,7 @@ public final class CellOutput implements AutoCloseable {
     }
 
     private void flushLocked() {
+        flushScheduled = false;
         String out = stdout.drain();
         if (!out.isEmpty()) sendStream(PublishStream.StreamType.OUT, out);
         String err = stderr.drain();
