@@ -408,13 +408,7 @@ public final class KubernetesBackend implements Backend {
     }
 
     private AgentNotFoundException notFound(String agentId) {
-        Agent gone = agentId == null ? null : stopped.get(agentId);
-        if (gone != null) {
-            return new AgentNotFoundException("agent '" + gone.name() + "' (" + agentId + ") was killed; spawn a new agent to continue");
-        }
-        return new AgentNotFoundException("no agent with id " + agentId + " in this kernel; running agents: "
-                + (agents.isEmpty() ? "(none)" : String.join(", ", agents.values().stream()
-                .map(a -> a.agent.name() + " (" + a.agent.id() + ")").toList())));
+        return dev.agentkernel.spawn.AgentLookups.notFound(agentId, agentId == null ? null : stopped.get(agentId), agents(), "");
     }
 
     // ---------------------------------------------------------------- teams

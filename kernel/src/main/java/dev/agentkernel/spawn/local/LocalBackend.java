@@ -17,6 +17,7 @@ import dev.agentkernel.TeamNotFoundException;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.packaging.LocalPackaging;
 import dev.agentkernel.spawn.AgentEndpoint;
+import dev.agentkernel.spawn.AgentLookups;
 import dev.agentkernel.spawn.AgentNames;
 import dev.agentkernel.spawn.Backend;
 import dev.agentkernel.spawn.NonceVault;
@@ -359,14 +360,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     }
 
     private AgentNotFoundException notFound(String agentId) {
-        Agent gone = agentId == null ? null : stopped.get(agentId);
-        if (gone != null) {
-            return new AgentNotFoundException("agent '" + gone.name() + "' (" + agentId + ") was killed; spawn a new agent to continue"
-                    + " (its history stays in " + agentsDir.resolve(agentId) + ")");
-        }
-        return new AgentNotFoundException("no agent with id " + agentId + " in this kernel; running agents: "
-                + (agents.isEmpty() ? "(none)" : String.join(", ", agents.values().stream()
-                .map(a -> a.agent.name() + " (" + a.agent.id() + ")").toList())));
+        return AgentLookups.notFound(agentId, agentId == null ? null : stopped.get(agentId), agents(),
+                " (its history stays in " + (agentId == null ? agentsDir : agentsDir.resolve(agentId)) + ")");
     }
 
     // ---------------------------------------------------------------- teams
