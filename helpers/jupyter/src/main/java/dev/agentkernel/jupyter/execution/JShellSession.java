@@ -143,7 +143,28 @@ public final class JShellSession implements AutoCloseable {
         if (!running) return;
         interrupted.set(true);
         jshell.stop();
+        // An interrupt that arrives while the snippet is still being compiled finds nothing to stop, and the
+        // loop about to start would then run forever: keep stopping until the cell has noticed (it clears
+        // `running`, or the next cell clears `interrupted`).
+        Thread.ofPlatform().daemon().name("agentkernel-jshell-stop").start(() -> {
+            long deadline = System.nanoTime() + STOP_RETRY_WINDOW_NANOS;
+            while (running && interrupted.get() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (running && interrupted.get()) jshell.stop();
+            }
+        });
     }
+
+    /** Whether a cell is being evaluated (compiling or running). */
+    boolean running() {
+        return running;
+    }
+
+    private static final long STOP_RETRY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     private SnippetEvent evaluateBlock(CodeBlock block) throws CellError {
         String code = block.code();

@@ -167,6 +167,17 @@ class JShellSessionTest {
     }
 
     @Test
+    void anInterruptWhileTheCellIsStillCompilingStillStopsItsLoop() throws Exception {
+        CompletableFuture<CellError> running = CompletableFuture.supplyAsync(() ->
+                assertThrows(CellError.class, () -> session.evaluate("long n = 0; while (true) { n++; }")));
+        while (!session.running()) Thread.onSpinWait();
+        session.stop(); // right after the cell started: possibly before its snippet executes at all
+        CellError e = running.get(10, TimeUnit.SECONDS);
+        assertEquals("Interrupted", e.name());
+        assertEquals("4", session.evaluate("2+2").orElseThrow().text());
+    }
+
+    @Test
     void stopWhenIdleDoesNotBreakTheNextCell() throws Exception {
         session.stop();
         assertEquals("3", session.evaluate("1+2").orElseThrow().text());
