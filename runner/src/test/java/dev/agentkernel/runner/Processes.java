@@ -1,11 +1,11 @@
 package dev.agentkernel.runner;
 
-/** Test helper: a SIGKILLed process is gone only once its parent (or init) reaped it, so poll briefly. */
+/** Test helper: whether a process still runs (zombies do not), polled briefly after a kill. */
 public final class Processes {
     private Processes() {}
 
     public static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return dev.agentkernel.runner.tools.ProcessTrees.running(pid);
     }
 
     /** True when {@code pid} is gone within 3 s. */

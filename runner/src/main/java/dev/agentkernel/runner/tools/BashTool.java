@@ -89,10 +89,13 @@ public final class BashTool implements Tool {
             return new ToolResult(output.text() + "\n[timed out after " + timeout.toSeconds()
                     + " s: the command and its child processes were killed]", true);
         }
-        if (joinQuietly(reader, PIPE_GRACE)) {
+        joinQuietly(reader, PIPE_GRACE);
+        // A background job may outlive its command; it keeps running until shutdown kills its group. Asked of
+        // /proc, not inferred from the output pipe: the JDK closes a process's pipe when the process exits,
+        // even while a background child still holds the other end.
+        if (!ProcessTrees.groupHasMembers(pgid)) {
             groups.remove(pgid);
         }
-        // else: a background child still holds the pipe; it keeps running until shutdown kills its group
         int exit = process.exitValue();
         String text = output.text();
         if (exit != 0) {

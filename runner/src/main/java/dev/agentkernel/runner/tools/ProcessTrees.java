@@ -16,6 +16,41 @@ public final class ProcessTrees {
 
     private ProcessTrees() {}
 
+    /**
+     * Alive and not a zombie: a killed orphan stays in the process table until PID 1 reaps it, which some
+     * containers do only every few seconds, and {@link ProcessHandle#isAlive()} counts it until then.
+     */
+    public static boolean running(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return false;
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !Files.isDirectory(Path.of("/proc"));
+        }
+    }
+
+    /**
+     * Whether any live (non-zombie) process is still in group {@code pgid}: background jobs a command left
+     * behind. Read from /proc, because such orphans are re-parented away from us and Java cannot see groups.
+     * Without /proc it answers true, so the caller keeps the group to kill at shutdown.
+     */
+    public static boolean groupHasMembers(long pgid) {
+        java.io.File[] entries = new java.io.File("/proc").listFiles((dir, name) -> !name.isEmpty() && Character.isDigit(name.charAt(0)));
+        if (entries == null) return true;
+        for (java.io.File entry : entries) {
+            try {
+                String stat = Files.readString(entry.toPath().resolve("stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // after "pid (comm) ": state ppid pgrp ...
+                if (!fields[0].equals("Z") && Long.parseLong(fields[2]) == pgid) return true;
+            } catch (IOException | RuntimeException e) {
+                // the process ended while we looked
+            }
+        }
+        return false;
+    }
+
     /** The command prefixed so that it leads a new session and process group (pgid = its pid). */
     public static List<String> inOwnGroup(List<String> command) {
         if (!HAS_SETSID) {
