@@ -85,6 +85,9 @@ public final class Bench implements Callable<Integer> {
                     // One broken section should not hide the others' figures.
                     failed = true;
                     rows.add(new BenchRow(section.name(), "FAILED: " + e.getClass().getSimpleName() + ": " + e.getMessage(), "—"));
+                } finally {
+                    // each section starts from no agents, whatever the last one left behind
+                    ctx.killAll();
                 }
             }
         }

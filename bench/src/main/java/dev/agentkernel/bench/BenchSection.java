@@ -14,5 +14,6 @@ public interface BenchSection {
     /** One line for {@code --list}. */
     String description();
 
+    /** Measures; the agents it spawned through {@code ctx} are killed after it returns or fails. */
     List<BenchRow> run(BenchContext ctx) throws Exception;
 }

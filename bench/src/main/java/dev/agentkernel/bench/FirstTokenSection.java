@@ -47,7 +47,6 @@ public final class FirstTokenSection implements BenchSection {
         } finally {
             http.dispatcher().executorService().shutdown();
             http.connectionPool().evictAll();
-            ctx.killAll();
         }
     }
 

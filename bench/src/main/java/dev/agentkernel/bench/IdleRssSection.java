@@ -23,11 +23,7 @@ public final class IdleRssSection implements BenchSection {
 
     @Override
     public List<BenchRow> run(BenchContext ctx) throws Exception {
-        try {
-            return measure(ctx);
-        } finally {
-            ctx.killAll();
-        }
+        return measure(ctx);
     }
 
     private List<BenchRow> measure(BenchContext ctx) throws Exception {

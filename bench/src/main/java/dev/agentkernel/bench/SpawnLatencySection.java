@@ -22,11 +22,7 @@ public final class SpawnLatencySection implements BenchSection {
 
     @Override
     public List<BenchRow> run(BenchContext ctx) {
-        try {
-            return measure(ctx);
-        } finally {
-            ctx.killAll();
-        }
+        return measure(ctx);
     }
 
     private List<BenchRow> measure(BenchContext ctx) {

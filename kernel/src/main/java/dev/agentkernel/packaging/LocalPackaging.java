@@ -7,6 +7,7 @@ import dev.agentkernel.InvalidRequestException;
 import dev.agentkernel.PackageJob;
 import dev.agentkernel.Packaging;
 import dev.agentkernel.SourceBundle;
+import dev.agentkernel.blob.BlobUri;
 import dev.agentkernel.blob.LocalBlobStore;
 import dev.agentkernel.protocol.Protocol;
 
@@ -132,7 +133,12 @@ public final class LocalPackaging implements Packaging {
         return new PackageJob(id, PackageJob.Status.FAILED, error, null);
     }
 
-    static void validate(String name, List<SourceBundle> bundles) {
+    /**
+     * The request rules every {@link dev.agentkernel.Packaging} shares (local directories and OCI images): an
+     * image name a registry accepts, at least one bundle, each with a distinct plain-directory {@code name}
+     * label and a blob URI.
+     */
+    public static void validate(String name, List<SourceBundle> bundles) {
         if (name == null || !IMAGE_NAME.matcher(name).matches()) {
             throw new InvalidRequestException("invalid image name '" + name
                     + "': use 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -143,14 +149,14 @@ public final class LocalPackaging implements Packaging {
         Set<String> seen = new HashSet<>();
         for (SourceBundle b : bundles) {
             String dir = b.labels().get("name");
-            if (dir == null || !LABEL_NAME.matcher(dir).matches() || dir.equals("..")) {
+            if (dir == null || !LABEL_NAME.matcher(dir).matches()) {
                 throw new InvalidRequestException("bundle " + b.uri() + " needs a label 'name' that is a plain directory name "
                         + "(letters, digits, '.', '_', '-'), e.g. new SourceBundle(uri, Map.of(\"name\", \"my_helpers\")); got " + dir);
             }
             if (!seen.add(dir)) {
                 throw new InvalidRequestException("two bundles are both named '" + dir + "'; give each a distinct 'name' label");
             }
-            dev.agentkernel.blob.BlobUri.parse(b.uri());
+            BlobUri.parse(b.uri());
         }
     }
 

@@ -16,6 +16,7 @@ import dev.agentkernel.Team;
 import dev.agentkernel.packaging.ImageIndex;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.spawn.AgentEndpoint;
+import dev.agentkernel.spawn.AgentLookups;
 import dev.agentkernel.spawn.AgentNames;
 import dev.agentkernel.spawn.Backend;
 import dev.agentkernel.spawn.NonceVault;
@@ -408,7 +409,7 @@ public final class KubernetesBackend implements Backend {
     }
 
     private AgentNotFoundException notFound(String agentId) {
-        return dev.agentkernel.spawn.AgentLookups.notFound(agentId, agentId == null ? null : stopped.get(agentId), agents(), "");
+        return AgentLookups.notFound(agentId, agentId == null ? null : stopped.get(agentId), agents(), "");
     }
 
     // ---------------------------------------------------------------- teams

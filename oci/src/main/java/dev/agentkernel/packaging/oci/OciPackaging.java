@@ -1,5 +1,7 @@
 package dev.agentkernel.packaging.oci;
 
+import dev.agentkernel.packaging.LocalPackaging;
+
 import com.google.cloud.tools.jib.api.JibContainer;
 import com.google.cloud.tools.jib.api.JibContainerBuilder;
 import com.google.cloud.tools.jib.api.RegistryImage;
@@ -21,7 +23,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -45,8 +45,6 @@ public final class OciPackaging implements Packaging {
     public static final String BUNDLE_LABEL_PREFIX = "dev.agentkernel.bundle.";
     public static final String BUNDLES_DIR = BundleLayers.BUNDLES_ROOT.toString();
 
-    private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    private static final Pattern IMAGE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private final OciSettings settings;
     private final LocalBlobStore blobs;
@@ -84,7 +82,7 @@ public final class OciPackaging implements Packaging {
      */
     @Override
     public CompletableFuture<PackageJob> createAgentImage(String name, List<SourceBundle> bundles) {
-        validate(name, bundles);
+        LocalPackaging.validate(name, bundles);
         String id = imageId(name, bundles);
         jobs.put(id, new PackageJob(id, PackageJob.Status.PENDING, null, null));
         return CompletableFuture.supplyAsync(() -> {
@@ -194,28 +192,6 @@ public final class OciPackaging implements Packaging {
 
     private static PackageJob failed(String id, String error) {
         return new PackageJob(id, PackageJob.Status.FAILED, error, null);
-    }
-
-    static void validate(String name, List<SourceBundle> bundles) {
-        if (name == null || !IMAGE_NAME.matcher(name).matches()) {
-            throw new InvalidRequestException("invalid image name '" + name
-                    + "': use 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
-        }
-        if (bundles == null || bundles.isEmpty()) {
-            throw new InvalidRequestException("createAgentImage(\"" + name + "\", bundles) needs at least one SourceBundle");
-        }
-        Set<String> seen = new HashSet<>();
-        for (SourceBundle b : bundles) {
-            String dir = b.labels().get("name");
-            if (dir == null || !LABEL_NAME.matcher(dir).matches()) {
-                throw new InvalidRequestException("bundle " + b.uri() + " needs a label 'name' that is a plain directory name "
-                        + "(letters, digits, '.', '_', '-'), e.g. new SourceBundle(uri, Map.of(\"name\", \"my_helpers\")); got " + dir);
-            }
-            if (!seen.add(dir)) {
-                throw new InvalidRequestException("two bundles are both named '" + dir + "'; give each a distinct 'name' label");
-            }
-            BlobUri.parse(b.uri());
-        }
     }
 
     /** The content hash of what goes into the image: base digest, name, and each bundle's name and digest. */
