@@ -196,6 +196,7 @@ public final class AgentKernel implements AutoCloseable {
         private Map<String, String> hostEnv;
         private boolean spawnTimeoutSet;
         private IntSupplier portSource;
+        private dev.agentkernel.config.SandboxSettings sandbox;
 
         public Builder backend(String backend) { this.backend = backend; return this; }
         public Builder plugin(AgentTypePlugin plugin) { this.plugins.add(plugin); return this; }
@@ -213,11 +214,18 @@ public final class AgentKernel implements AutoCloseable {
         public Builder portSource(IntSupplier portSource) { this.portSource = portSource; return this; }
 
         /**
+         * The {@code sandbox} backend's network: {@code SandboxSettings.isolated("pypi.org:443")} (default: isolated,
+         * LLM endpoint only) or {@code SandboxSettings.hostNetwork()}. Wins over the config file's {@code sandbox} key.
+         */
+        public Builder sandbox(dev.agentkernel.config.SandboxSettings sandbox) { this.sandbox = sandbox; return this; }
+
+        /**
          * Builds the kernel. Explicit builder settings win over the config file; the config file wins
          * over the environment ({@code AGENTKERNEL_HOME}) and the defaults.
          */
         public AgentKernel build() {
             KernelConfig cfg = config == null ? KernelConfig.empty() : KernelConfigLoader.load(config);
+            if (sandbox != null) cfg = cfg.withSandbox(sandbox);
             Map<String, String> env = hostEnv != null ? Map.copyOf(hostEnv) : System.getenv();
             String name = backend != null ? backend : cfg.backend() != null ? cfg.backend() : LocalBackend.NAME;
             String normalized = name.trim().toLowerCase(java.util.Locale.ROOT);

@@ -8,7 +8,8 @@ import java.util.Map;
  * The kernel's YAML config: the seed's keys ({@code backend, namespace, base_image, kubeconfig,
  * registry_url, debug}), ours ({@code state_dir, spawn_timeout_seconds}) and the Kubernetes ones
  * ({@code image_pull_secrets, service_account, node_selector, tolerations, resources, access}) and the
- * registry ones for OCI packaging ({@code insecure_registry, registry_username, registry_password}).
+ * registry ones for OCI packaging ({@code insecure_registry, registry_username, registry_password}) and the
+ * sandbox backend's network ({@code sandbox: {network, allow}}, {@link SandboxSettings}).
  * Absent keys are null (or empty collections). {@link #toString()} never shows the registry password.
  */
 public record KernelConfig(
@@ -28,9 +29,11 @@ public record KernelConfig(
         String access,
         boolean insecureRegistry,
         String registryUsername,
-        String registryPassword) {
+        String registryPassword,
+        SandboxSettings sandbox) {
 
     public KernelConfig {
+        sandbox = sandbox == null ? SandboxSettings.defaults() : sandbox;
         imagePullSecrets = imagePullSecrets == null ? List.of() : List.copyOf(imagePullSecrets);
         nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
         tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);
@@ -43,7 +46,16 @@ public record KernelConfig(
                         Map<String, String> nodeSelector, List<Map<String, Object>> tolerations, Map<String, Object> resources,
                         String access) {
         this(backend, namespace, baseImage, kubeconfig, registryUrl, debug, stateDir, spawnTimeoutSeconds, imagePullSecrets,
-                serviceAccount, nodeSelector, tolerations, resources, access, false, null, null);
+                serviceAccount, nodeSelector, tolerations, resources, access, false, null, null, null);
+    }
+
+    /** The config without the sandbox key (isolated network, LLM endpoint only). */
+    public KernelConfig(String backend, String namespace, String baseImage, Path kubeconfig, String registryUrl, boolean debug,
+                        Path stateDir, Integer spawnTimeoutSeconds, List<String> imagePullSecrets, String serviceAccount,
+                        Map<String, String> nodeSelector, List<Map<String, Object>> tolerations, Map<String, Object> resources,
+                        String access, boolean insecureRegistry, String registryUsername, String registryPassword) {
+        this(backend, namespace, baseImage, kubeconfig, registryUrl, debug, stateDir, spawnTimeoutSeconds, imagePullSecrets,
+                serviceAccount, nodeSelector, tolerations, resources, access, insecureRegistry, registryUsername, registryPassword, null);
     }
 
     public static KernelConfig empty() {
@@ -53,7 +65,14 @@ public record KernelConfig(
     /** The same config with these registry settings (for code that builds a config without YAML). */
     public KernelConfig withRegistry(boolean insecure, String username, String password) {
         return new KernelConfig(backend, namespace, baseImage, kubeconfig, registryUrl, debug, stateDir, spawnTimeoutSeconds,
-                imagePullSecrets, serviceAccount, nodeSelector, tolerations, resources, access, insecure, username, password);
+                imagePullSecrets, serviceAccount, nodeSelector, tolerations, resources, access, insecure, username, password, sandbox);
+    }
+
+    /** The same config with these sandbox settings (the builder's {@code sandbox(...)}). */
+    public KernelConfig withSandbox(SandboxSettings settings) {
+        return new KernelConfig(backend, namespace, baseImage, kubeconfig, registryUrl, debug, stateDir, spawnTimeoutSeconds,
+                imagePullSecrets, serviceAccount, nodeSelector, tolerations, resources, access, insecureRegistry, registryUsername,
+                registryPassword, settings);
     }
 
     @Override
@@ -64,6 +83,6 @@ public record KernelConfig(
                 + ", imagePullSecrets=" + imagePullSecrets + ", serviceAccount=" + serviceAccount + ", nodeSelector=" + nodeSelector
                 + ", tolerations=" + tolerations + ", resources=" + resources + ", access=" + access
                 + ", insecureRegistry=" + insecureRegistry + ", registryUsername=" + registryUsername
-                + ", registryPassword=" + (registryPassword == null ? "null" : "<redacted>") + "]";
+                + ", registryPassword=" + (registryPassword == null ? "null" : "<redacted>") + ", sandbox=" + sandbox + "]";
     }
 }

@@ -23,7 +23,8 @@ public final class KernelConfigLoader {
 
     public static final Set<String> KEYS = Set.of("backend", "namespace", "base_image", "kubeconfig", "registry_url",
             "debug", "state_dir", "spawn_timeout_seconds", "image_pull_secrets", "service_account", "node_selector",
-            "tolerations", "resources", "access", "insecure_registry", "registry_username", "registry_password");
+            "tolerations", "resources", "access", "insecure_registry", "registry_username", "registry_password", "sandbox");
+    static final Set<String> SANDBOX_KEYS = Set.of("network", "allow");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -73,7 +74,26 @@ public final class KernelConfigLoader {
                 r.string("registry_url"), Boolean.TRUE.equals(r.bool("debug")), r.path("state_dir"), timeout,
                 r.stringList("image_pull_secrets"), r.string("service_account"), r.stringMap("node_selector"),
                 r.objectList("tolerations"), r.objectMap("resources"), r.string("access"),
-                Boolean.TRUE.equals(r.bool("insecure_registry")), r.string("registry_username"), r.secret("registry_password"));
+                Boolean.TRUE.equals(r.bool("insecure_registry")), r.string("registry_username"), r.secret("registry_password"),
+                sandbox(root.get("sandbox"), source));
+    }
+
+    private static SandboxSettings sandbox(JsonNode n, String source) {
+        if (n == null || n.isNull()) return null;
+        if (!n.isObject()) {
+            throw new ConfigException("config " + source + ": 'sandbox' must be a mapping like {network: isolated, allow: [\"pypi.org:443\"]}, got "
+                    + n.getNodeType().toString().toLowerCase() + " " + n);
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!SANDBOX_KEYS.contains(key)) {
+                throw new ConfigException("config " + source + ": unknown key 'sandbox." + key + "'; known keys: network, allow");
+            }
+        }
+        Reader r = new Reader(n, source + " (sandbox)");
+        String network = r.string("network");
+        return new SandboxSettings(network == null ? null : SandboxSettings.Network.parse(network, "config " + source + " sandbox"),
+                r.stringList("allow"));
     }
 
     /** Expands a leading {@code ~} as the seed's config does for kubeconfig. */

@@ -42,7 +42,10 @@ public record RunnerConfig(
         @JsonProperty("agentbus_voters") List<String> agentbusVoters,
         @JsonProperty("agentbus_policy") String agentbusPolicy,
         @JsonProperty("agentbus_vote_timeout_ms") Long agentbusVoteTimeoutMs,
-        @JsonProperty("agentbus_llm_voter") Boolean agentbusLlmVoter) {
+        @JsonProperty("agentbus_llm_voter") Boolean agentbusLlmVoter,
+        // Set when the runner lives in its own network namespace (sandbox backend, isolated network): the
+        // directory of the relay sockets (RelaySockets) through which it is reached and reaches its LLM.
+        @JsonProperty("relay_dir") String relayDir) {
 
     public static final int DEFAULT_MAX_TOOL_ROUNDS = 20;
     public static final int DEFAULT_BASH_TIMEOUT_SECONDS = 120;

@@ -51,7 +51,7 @@ final class ConfigReader {
                 longValue(root, "owner_pid"), map(root, "extra"),
                 longValue(root, "owner_start_millis"), bool(root, "owner_pipe"),
                 strings(root, "agentbus_voters"), string(root, "agentbus_policy"), longValue(root, "agentbus_vote_timeout_ms"),
-                bool(root, "agentbus_llm_voter"));
+                bool(root, "agentbus_llm_voter"), string(root, "relay_dir"));
     }
 
     private static JsonNode value(JsonParser p, JsonToken t) throws IOException {

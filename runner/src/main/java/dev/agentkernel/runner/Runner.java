@@ -2,6 +2,7 @@ package dev.agentkernel.runner;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.protocol.relay.RelaySockets;
 import dev.agentkernel.runner.http.RunnerHttpServer;
 import dev.agentkernel.runner.llm.ProviderSettings;
 import dev.agentkernel.runner.llm.Providers;
@@ -9,6 +10,7 @@ import dev.agentkernel.runner.loop.AgentLoop;
 import dev.agentkernel.runner.loop.Conversation;
 import dev.agentkernel.runner.loop.HistoryStore;
 import dev.agentkernel.runner.loop.TurnGate;
+import dev.agentkernel.runner.net.RelayNetwork;
 import dev.agentkernel.runner.tools.BashTool;
 import dev.agentkernel.runner.tools.ToolRegistry;
 
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 /** One agent: conversation, tools, provider and HTTP server wired together. {@link #close()} stops it all. */
 public final class Runner implements AutoCloseable {
@@ -36,6 +39,7 @@ public final class Runner implements AutoCloseable {
     private final TurnGate gate = new TurnGate();
     private final RunnerHttpServer server;
     private final dev.agentkernel.runner.bus.BusService bus;
+    private final RelayNetwork relay;
     private final Instant startedAt = Instant.now();
     private volatile boolean closed;
 
@@ -55,26 +59,53 @@ public final class Runner implements AutoCloseable {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        this.tools = ToolRegistry.create(settings.tools(), settings.workspace(),
-                Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes());
-        this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
-                settings.thinkingLevel(), options.maxRetries());
-        // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port
-        this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings, providers) : null;
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.httpPort());
+        // before the tools and providers: they are set up with its proxy port
+        this.relay = settings.relayDir() == null ? null : RelayNetwork.open(settings.relayDir());
+        try {
+            this.tools = ToolRegistry.create(settings.tools(), settings.workspace(),
+                    Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes(),
+                    relay == null ? Map.of() : relay.toolEnvironment());
+            this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
+                    settings.thinkingLevel(), options.maxRetries(), relay == null ? null : relay.llmProxy());
+            // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port
+            this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings, providers) : null;
+        } catch (IOException | RuntimeException e) {
+            if (relay != null) relay.close();
+            throw e;
+        }
         AgentLoop loop = new AgentLoop(conversation, providers, tools, settings.systemPrompt(), settings.maxToolRounds(),
                 bus == null ? dev.agentkernel.runner.loop.LoopObserver.NONE : bus.bus());
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.httpPort());
         try {
             this.server = new RunnerHttpServer(address, settings.nonce(), gate, loop, conversation, this::info, options.keepAlive());
         } catch (IOException | RuntimeException e) {
             if (bus != null) bus.close();
+            if (relay != null) relay.close();
             throw e;
+        }
+        if (relay != null) {
+            // only now are the ports known (0 in the config means "any free one")
+            try {
+                relay.relayInbound(RelaySockets.HTTP, server.address());
+                if (bus != null) relay.relayInbound(RelaySockets.BUS, bus.address());
+            } catch (IOException | RuntimeException e) {
+                relay.close();
+                server.close();
+                if (bus != null) bus.close();
+                throw e;
+            }
         }
     }
 
     public void start() {
         if (bus != null) bus.start();
         server.start();
+        if (relay != null) relay.start();
+    }
+
+    /** The relay network when the config has {@code relay_dir}, else null. */
+    public RelayNetwork relay() {
+        return relay;
     }
 
     /** The bound AgentBus port, or -1 when the bus is off. */
@@ -120,6 +151,10 @@ public final class Runner implements AutoCloseable {
             node.put("agentbus_port", bus.port());
             node.put("agentbus_id", bus.bus().log().busId());
         }
+        if (relay != null) {
+            node.put("relay_dir", relay.dir().toString());
+            node.put("egress_port", relay.egressPort());
+        }
         return node;
     }
 
@@ -139,6 +174,7 @@ public final class Runner implements AutoCloseable {
         }
         closed = true;
         gate.cancelAndWait(Duration.ofSeconds(5));
+        if (relay != null) relay.close();
         server.close();
         if (bus != null) bus.close();
         tools.close();

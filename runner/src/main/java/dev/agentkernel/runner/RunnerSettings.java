@@ -1,6 +1,7 @@
 package dev.agentkernel.runner;
 
 import dev.agentkernel.protocol.RunnerConfig;
+import dev.agentkernel.protocol.relay.RelaySockets;
 import dev.agentkernel.runner.tools.ToolRegistry;
 
 import java.io.IOException;
@@ -33,7 +34,9 @@ public record RunnerSettings(
         int maxToolRounds,
         int bashTimeoutSeconds,
         Owner owner,
-        dev.agentkernel.runner.bus.BusSettings bus) {
+        dev.agentkernel.runner.bus.BusSettings bus,
+        // null unless the runner has a network namespace of its own: its only ways in and out are then Unix sockets there
+        Path relayDir) {
 
     /**
      * The kernel that owns this runner: its pid and start time (so a reused pid is not mistaken for it) and
@@ -111,6 +114,7 @@ public record RunnerSettings(
         Path workspace = c.workspace() == null || c.workspace().isBlank()
                 ? configDir.resolve("workspace") : configDir.resolve(c.workspace());
         Path stateDir = c.stateDir() == null || c.stateDir().isBlank() ? configDir : configDir.resolve(c.stateDir());
+        Path relayDir = relayDir(c.relayDir(), configDir);
         return new RunnerSettings(
                 c.agentId(), nonce,
                 c.name() == null ? c.agentId() : c.name(),
@@ -126,7 +130,39 @@ public record RunnerSettings(
                 stateDir.toAbsolutePath().normalize(),
                 maxRounds, bashTimeout,
                 new Owner(c.ownerPid() == null ? 0 : c.ownerPid(), c.ownerStartMillis(), Boolean.TRUE.equals(c.ownerPipe())),
-                dev.agentkernel.runner.bus.BusSettings.resolve(c));
+                dev.agentkernel.runner.bus.BusSettings.resolve(c),
+                relayDir);
+    }
+
+    /**
+     * The relay sockets are made (http.sock, bus.sock) and dialled (egress.sock) there, so it must exist before the
+     * runner starts, and each socket path must fit the kernel's 107-byte limit for Unix socket addresses.
+     */
+    private static Path relayDir(String configured, Path configDir) throws BadConfigException {
+        if (blankToNull(configured) == null) {
+            return null;
+        }
+        Path dir;
+        try {
+            dir = configDir.resolve(configured.trim()).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new BadConfigException("config relay_dir '" + configured + "' is not a valid path: the kernel must write the "
+                    + "directory it shares with the runner (inside the sandbox " + RelaySockets.SANDBOX_DIR + ")");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new BadConfigException("config relay_dir '" + configured + "' is not an existing directory: the kernel must "
+                    + "create and share it before starting the runner (inside the sandbox " + RelaySockets.SANDBOX_DIR
+                    + "), or leave relay_dir out to use the host network");
+        }
+        for (String name : java.util.List.of(RelaySockets.HTTP, RelaySockets.BUS, RelaySockets.EGRESS)) {
+            int bytes = dir.resolve(name).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > RelaySockets.MAX_PATH_BYTES) {
+                throw new BadConfigException("config relay_dir '" + configured + "' is too long for a Unix socket path ("
+                        + dir.resolve(name) + " is " + bytes + " bytes, at most " + RelaySockets.MAX_PATH_BYTES
+                        + " allowed): use a shorter directory such as " + RelaySockets.SANDBOX_DIR);
+            }
+        }
+        return dir;
     }
 
     /** The config's key wins; a runner started by hand may take it from the environment instead. */
@@ -174,7 +210,8 @@ public record RunnerSettings(
     public String toString() {
         return "RunnerSettings[agent_id=" + agentId + ", name=" + name + ", provider=" + provider + ", model=" + model
                 + ", tools=" + tools + ", thinking_level=" + thinkingLevel + ", bind=" + bindAddress + ":" + httpPort
-                + ", workspace=" + workspace + ", state_dir=" + stateDir + ", nonce=<redacted>, api_key="
+                + ", workspace=" + workspace + ", state_dir=" + stateDir
+                + (relayDir == null ? "" : ", relay_dir=" + relayDir) + ", nonce=<redacted>, api_key="
                 + (apiKey.isEmpty() ? "<none>" : "<redacted>") + "]";
     }
 }

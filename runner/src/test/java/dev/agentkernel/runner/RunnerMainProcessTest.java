@@ -92,6 +92,17 @@ class RunnerMainProcessTest {
     }
 
     @Test
+    void aMissingRelayDirExitsWithBadConfigNamingIt() throws Exception {
+        Path missing = dir.resolve("no-such-relay");
+        Process p = launch("{\"agent_id\":\"a\",\"nonce\":\"n\",\"http_port\":0,\"relay_dir\":\"" + missing + "\"}");
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(Protocol.EXIT_BAD_CONFIG, p.exitValue(), stderr());
+        String err = stderr().strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.contains("relay_dir '" + missing + "' is not an existing directory"), err);
+    }
+
+    @Test
     void aTakenPortExitsWithPortInUse() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Process p = launch("{\"agent_id\":\"a\",\"nonce\":\"n\",\"http_port\":" + taken.getLocalPort() + "}");

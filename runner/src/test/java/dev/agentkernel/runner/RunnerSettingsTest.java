@@ -106,6 +106,27 @@ class RunnerSettingsTest {
     }
 
     @Test
+    void relayDirIsAbsentByDefaultAndResolvedWhenGiven() throws Exception {
+        String base = "{\"agent_id\":\"a\",\"nonce\":\"n\",\"http_port\":0";
+        assertNull(load(base + "}", Map.of()).relayDir());
+        Files.createDirectories(dir.resolve("relay"));
+        assertEquals(dir.resolve("relay").toAbsolutePath(), load(base + ",\"relay_dir\":\"relay\"}", Map.of()).relayDir());
+    }
+
+    @Test
+    void aRelayDirThatIsNoDirectoryOrTooLongIsRefusedWithTheFix() throws Exception {
+        String base = "{\"agent_id\":\"a\",\"nonce\":\"n\",\"http_port\":0,";
+        String missing = error(base + "\"relay_dir\":\"" + dir.resolve("nope") + "\"}");
+        assertTrue(missing.contains("config relay_dir '" + dir.resolve("nope") + "' is not an existing directory"), missing);
+        assertTrue(missing.contains("leave relay_dir out"), missing);
+        Files.writeString(dir.resolve("a-file"), "x");
+        assertTrue(error(base + "\"relay_dir\":\"" + dir.resolve("a-file") + "\"}").contains("is not an existing directory"));
+        Path deep = Files.createDirectories(dir.resolve("d".repeat(120)));
+        String tooLong = error(base + "\"relay_dir\":\"" + deep + "\"}");
+        assertTrue(tooLong.contains("relay_dir") && tooLong.contains("too long for a Unix socket path"), tooLong);
+    }
+
+    @Test
     void unreadableFilesAreExplained() {
         assertTrue(error("{not json").contains("is not a usable runner config: it is not valid JSON"));
         assertTrue(error("[1]").contains("must be a JSON object"));

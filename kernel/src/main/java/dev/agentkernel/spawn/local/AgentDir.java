@@ -97,11 +97,19 @@ public final class AgentDir {
         }
     }
 
-    /** Atomic replace, so a reader (the CLI) never sees half a record. */
+    /**
+     * Atomic replace, so a reader (the CLI) never sees half a record. The agent (sandboxed or not) can write
+     * in this directory, so the temporary file is created new and never through a link it may have planted:
+     * a link there would otherwise make the kernel overwrite whatever file it points to.
+     */
     void writeRecord(AgentRecord record) {
         Path tmp = dir.resolve(RECORD + ".tmp");
         try {
-            Files.write(tmp, Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+            Files.deleteIfExists(tmp);
+            try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
+                out.write(Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+            }
             Files.move(tmp, recordFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + recordFile(), e);
@@ -134,11 +142,16 @@ public final class AgentDir {
 
     /** Deletes the whole directory (failed spawns leave nothing behind). */
     void delete() {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
+        deleteTree(dir);
+    }
+
+    /** Deletes {@code root} and everything below it, never following links out of it. */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
+            throw new UncheckedIOException("cannot delete " + root, e);
         }
     }
 }

@@ -42,6 +42,14 @@ public record AgentRecord(
                 startMillis(owner), agent.detached(), agent.createdAt().toString());
     }
 
+    /** The record before the runner starts: no process yet, so nothing for a reader to signal. */
+    static AgentRecord starting(Agent agent, int port) {
+        ProcessHandle owner = ProcessHandle.current();
+        return new AgentRecord(agent.id(), agent.name(), agent.teamId(), agent.agentType(), agent.metadata(),
+                agent.imageId(), agent.state(), 0, null, port, owner.pid(), startMillis(owner), agent.detached(),
+                agent.createdAt().toString());
+    }
+
     public AgentRecord withState(AgentState newState) {
         return new AgentRecord(id, name, teamId, agentType, metadata, imageId, newState, pid, pidStartedAt, port,
                 ownerPid, ownerStartedAt, detached, created);

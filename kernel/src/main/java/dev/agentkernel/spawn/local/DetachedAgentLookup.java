@@ -29,11 +29,15 @@ final class DetachedAgentLookup {
     static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
 
     /** What {@link LocalBackend} needs to register the agent. */
-    record Found(AgentRecord record, AgentDir dir, ProcessHandle runner) {}
+    record Found(AgentRecord record, AgentDir dir, ProcessHandle runner, AgentNetwork network) {}
 
     private DetachedAgentLookup() {}
 
-    static Found find(Path agentsDir, String agentId, String nonce) {
+    /**
+     * {@code network} re-creates the agent's network on this kernel (the sandbox backend's relays must exist
+     * before the runner can be asked anything); it is closed again if the agent is refused.
+     */
+    static Found find(Path agentsDir, String agentId, String nonce, java.util.function.Function<AgentDir, AgentNetwork> network) {
         if (agentId == null || !ID.matcher(agentId).matches()) {
             throw new InvalidRequestException("agent id '" + agentId + "' is not an agent id; use the id from "
                     + "SpawnResult.agent().id() or `bin/agentkernel status`");
@@ -64,8 +68,14 @@ final class DetachedAgentLookup {
             throw new AgentUnreachableException("agent '" + record.name() + "' (" + agentId + ") is no longer running (process "
                     + record.pid() + " is gone); its history stays in " + dir.path() + "; spawn a new agent to continue");
         }
-        verifyNonce(record, nonce);
-        return new Found(record, dir, runner);
+        AgentNetwork net = network.apply(dir);
+        try {
+            verifyNonce(record, nonce);
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
+        }
+        return new Found(record, dir, runner, net);
     }
 
     /** {@code GET /info} with the nonce: 200 accepts it, 401 rejects it. */

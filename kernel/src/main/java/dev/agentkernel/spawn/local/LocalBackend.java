@@ -85,14 +85,17 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         final int port;
         final AgentDir dir;
         final AgentRecord record;
+        final AgentNetwork network;
 
-        LocalAgent(Agent agent, Process child, ProcessHandle process, int port, AgentDir dir, AgentRecord record) {
+        LocalAgent(Agent agent, Process child, ProcessHandle process, int port, AgentDir dir, AgentRecord record,
+                   AgentNetwork network) {
             this.agent = agent;
             this.child = child;
             this.process = process;
             this.port = port;
             this.dir = dir;
             this.record = record;
+            this.network = network;
         }
     }
 
@@ -138,6 +141,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         teams.reserve(request.teamId(), id, resources);
         AgentDir dir = null;
         Process process = null;
+        AgentNetwork network = null;
         try {
             dir = AgentDir.create(agentsDir, id);
             if (imageId != null) packaging.installInto(imageId, dir.workspace());
@@ -148,15 +152,30 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             long deadline = System.nanoTime() + settings.spawnTimeout().toNanos();
             for (int attempt = 1; ; attempt++) {
                 int port = settings.portSource().getAsInt();
-                dir.writeConfig(runnerConfig(typeConfig, agent, nonce, port, dir, request));
+                ObjectNode config = runnerConfig(typeConfig, agent, nonce, port, dir, request);
+                try {
+                    network = settings.launcher().openNetwork(dir, config);
+                } catch (java.net.BindException taken) {
+                    if (attempt >= PORT_ATTEMPTS) {
+                        throw new NotReady("the kernel found the agent's port taken " + PORT_ATTEMPTS + " times in a row ("
+                                + taken.getMessage() + ")");
+                    }
+                    continue;
+                }
+                config.setAll((ObjectNode) Protocol.json().valueToTree(network.runnerConfigFields()));
+                dir.writeConfig(configBytes(config));
+                // Exists before the runner does, so a sandbox can mount it read-only: the CLI trusts its pid.
+                dir.writeRecord(AgentRecord.starting(agent, port));
                 process = start(command, dir, request.env(), !request.detached());
                 dir.writeRecord(AgentRecord.of(agent, process.toHandle(), port));
                 HealthProbe.Outcome outcome = health.awaitReady(process, port, deadline);
                 switch (outcome) {
                     case READY -> {
-                        return register(agent, nonce, process, port, dir);
+                        return register(agent, nonce, process, port, dir, network);
                     }
                     case PORT_IN_USE -> {
+                        network.delete();
+                        network = null;
                         if (attempt >= PORT_ATTEMPTS) {
                             throw new NotReady("the runner found its port taken " + PORT_ATTEMPTS + " times in a row");
                         }
@@ -169,6 +188,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         } catch (RuntimeException e) {
             List<String> tail = dir == null ? List.of() : dir.stderrTail(STDERR_TAIL_LINES);
             if (process != null) ProcessTrees.terminate(process.toHandle(), Duration.ZERO);
+            if (network != null) network.delete();
             if (dir != null) {
                 try {
                     dir.delete();
@@ -190,8 +210,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         NotReady(String message) { super(message, null, false, false); }
     }
 
-    private byte[] runnerConfig(Map<String, Object> typeConfig, Agent agent, String nonce, int port, AgentDir dir,
-                                SpawnRequest request) {
+    private ObjectNode runnerConfig(Map<String, Object> typeConfig, Agent agent, String nonce, int port, AgentDir dir,
+                                    SpawnRequest request) {
         ObjectNode config = Protocol.json().valueToTree(typeConfig);
         config.put("agent_id", agent.id());
         config.put("nonce", nonce);
@@ -223,6 +243,10 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             int busPort = request.agentbus().port() == 0 ? LoopbackPorts.free() : request.agentbus().port();
             config.setAll((ObjectNode) Protocol.json().valueToTree(request.agentbus().runnerConfigFields(busPort)));
         }
+        return config;
+    }
+
+    private static byte[] configBytes(ObjectNode config) {
         try {
             return Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(config);
         } catch (Exception e) {
@@ -267,14 +291,14 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         return env;
     }
 
-    private SpawnResult register(Agent starting, String nonce, Process process, int port, AgentDir dir) {
+    private SpawnResult register(Agent starting, String nonce, Process process, int port, AgentDir dir, AgentNetwork network) {
         if (!starting.teamId().isEmpty() && teams.find(starting.teamId()).isEmpty()) {
             throw new TeamNotFoundException("team '" + starting.teamId() + "' was deleted while agent '" + starting.name() + "' was starting");
         }
         Agent agent = starting.withState(AgentState.RUNNING);
         AgentRecord record = AgentRecord.of(agent, process.toHandle(), port);
         dir.writeRecord(record);
-        LocalAgent local = new LocalAgent(agent, process, process.toHandle(), port, dir, record);
+        LocalAgent local = new LocalAgent(agent, process, process.toHandle(), port, dir, record, network);
         track(local, nonce);
         return new SpawnResult(agent, nonce);
     }
@@ -302,6 +326,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         }
         // Its tool processes were orphaned, not killed; stop them now rather than at kill().
         Thread.ofVirtual().start(() -> ProcessTrees.terminate(ProcessTrees.workingIn(local.dir.workspace()), Duration.ofSeconds(1)));
+        // Nothing answers behind its relays any more: give the host ports back now.
+        local.network.delete();
     }
 
     /**
@@ -318,11 +344,16 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             }
             return known.agent;
         }
-        DetachedAgentLookup.Found found = DetachedAgentLookup.find(agentsDir, agentId, nonce);
+        DetachedAgentLookup.Found found = DetachedAgentLookup.find(agentsDir, agentId, nonce, settings.launcher()::reopenNetwork);
         AgentRecord record = found.record().withState(AgentState.RUNNING);
         Agent agent = record.toAgent();
-        LocalAgent local = new LocalAgent(agent, null, found.runner(), record.port(), found.dir(), record);
-        track(local, nonce);
+        LocalAgent local = new LocalAgent(agent, null, found.runner(), record.port(), found.dir(), record, found.network());
+        try {
+            track(local, nonce);
+        } catch (RuntimeException e) {
+            found.network().close();
+            throw e;
+        }
         stopped.remove(agentId);
         return agent;
     }
@@ -352,6 +383,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     }
 
     private void finishStopped(LocalAgent local) {
+        local.network.delete();
         Agent agent = local.agent.withState(AgentState.STOPPED);
         stopped.put(agent.id(), agent);
         teams.release(agent.teamId(), agent.id());
@@ -476,6 +508,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             Thread.currentThread().interrupt();
         }
         killAllNow(settings.killGrace());
+        // Detached agents keep running; their relays end with this kernel until another one attaches.
+        for (LocalAgent a : agents.values()) a.network.close();
         health.close();
         settings.launcher().close();
     }

@@ -18,6 +18,12 @@ import java.util.stream.Stream;
  */
 public final class LocalStateDir {
 
+    /**
+     * Under the state dir, one directory per agent with an isolated network (sandbox backend): its relay
+     * sockets. Nothing in it outlives the agent.
+     */
+    public static final String RELAY_DIR = "relay";
+
     private final Path stateDir;
 
     public LocalStateDir(Path stateDir) { this.stateDir = stateDir; }
@@ -101,6 +107,12 @@ public final class LocalStateDir {
             AgentDir dir = new AgentDir(e.dir());
             dir.deleteConfig();
             dir.writeRecord(e.record().withState(AgentState.STOPPED));
+            try {
+                // The directory's name, not the record's id: a record can be rewritten by its (local) agent.
+                AgentDir.deleteTree(stateDir.resolve(RELAY_DIR).resolve(e.dir().getFileName().toString()));
+            } catch (RuntimeException ignored) {
+                // Dead sockets hold no secret; the next cleanup tries again.
+            }
         }
         return stale;
     }

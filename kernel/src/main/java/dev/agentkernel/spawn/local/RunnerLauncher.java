@@ -35,6 +35,19 @@ public interface RunnerLauncher {
      */
     default boolean runnerSeesKernelPid() { return true; }
 
+    /**
+     * Sets up the network of a new agent before its runner starts. {@code runnerConfig} is the config so far
+     * (ports, provider, base_url); the result's fields are added to it. Throws {@link java.net.BindException}
+     * when a host port the network needs is taken: the caller tries another port.
+     */
+    default AgentNetwork openNetwork(AgentDir dir, com.fasterxml.jackson.databind.node.ObjectNode runnerConfig)
+            throws java.net.BindException {
+        return AgentNetwork.SHARED;
+    }
+
+    /** The network of a running (detached) agent that another kernel spawned, when this kernel attaches to it. */
+    default AgentNetwork reopenNetwork(AgentDir dir) { return AgentNetwork.SHARED; }
+
     /** Called once by {@link LocalBackend#close()} after its agents are stopped. */
     default void close() {}
 }

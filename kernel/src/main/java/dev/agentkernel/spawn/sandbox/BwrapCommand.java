@@ -21,8 +21,9 @@ import java.util.jar.Manifest;
  * JDK and runner jar read-only, a private {@code /tmp}, {@code /proc} and {@code /dev}, and the agent's
  * own directory read-write at the same absolute path, so the paths in the runner config stay valid.
  * The kernel's state dir (other agents, AppCDS archives, blobs, images) and the host's home are never
- * mounted, so they do not exist inside. The network namespace is shared: the kernel must reach the
- * runner's loopback port and the runner the LLM endpoint.
+ * mounted, so they do not exist inside. With an isolated network the sandbox gets its own network
+ * namespace (loopback only) and the agent's relay directory at {@code /run/agentkernel}, through which
+ * the kernel reaches the runner and the runner its LLM; otherwise it shares the host's network.
  */
 public final class BwrapCommand {
 
@@ -40,6 +41,15 @@ public final class BwrapCommand {
      * the kernel.
      */
     public static List<String> build(Path bwrap, List<String> runnerCommand, AgentDir dir, boolean detached) {
+        return build(bwrap, runnerCommand, dir, detached, null);
+    }
+
+    /**
+     * As {@link #build(Path, List, AgentDir, boolean)}; a non-null {@code relayDir} isolates the network: a
+     * network namespace of its own, with {@code relayDir} (the host side of the relay sockets) mounted at
+     * {@link dev.agentkernel.protocol.relay.RelaySockets#SANDBOX_DIR}.
+     */
+    public static List<String> build(Path bwrap, List<String> runnerCommand, AgentDir dir, boolean detached, Path relayDir) {
         if (runnerCommand.isEmpty()) throw new IllegalArgumentException("the runner command is empty");
         List<String> args = new ArrayList<>();
         args.add(bwrap.toString());
@@ -50,16 +60,23 @@ public final class BwrapCommand {
         bindReadOnly(args, runner.readOnly(), systemRoots, agentDir);
         String workspace = dir.workspace().toAbsolutePath().normalize().toString();
         String config = dir.configFile().toAbsolutePath().normalize().toString();
+        String record = dir.recordFile().toAbsolutePath().normalize().toString();
         args.addAll(List.of(
                 "--bind", agentDir.toString(), agentDir.toString(),
                 // The agent may read its own config (the runner must), but not rewrite it.
                 "--ro-bind", config, config,
+                // The kernel's record: `cleanup` signals the pid in it, so the agent must not be able to name another.
+                "--ro-bind", record, record,
                 "--chdir", workspace,
                 "--setenv", "HOME", workspace,
                 "--setenv", "TMPDIR", "/tmp",
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--new-session",
                 "--cap-drop", "ALL"));
+        if (relayDir != null) {
+            String inside = dev.agentkernel.protocol.relay.RelaySockets.SANDBOX_DIR;
+            args.addAll(List.of("--unshare-net", "--bind", relayDir.toAbsolutePath().normalize().toString(), inside));
+        }
         if (!detached) args.add("--die-with-parent");
         args.add("--");
         args.addAll(runner.command());

@@ -21,7 +21,7 @@ public class SandboxBackendFactory implements BackendFactory {
     @Override
     public Backend create(BackendContext context) {
         LocalBackendSettings settings = new LocalBackendSettings(context.stateDir(), context.hostEnv(), context.spawnTimeout(),
-                null, null, NAME, new SandboxLauncher(context.hostEnv()));
+                null, null, NAME, new SandboxLauncher(context.hostEnv(), context.config().sandbox()));
         // Same directories as the kernel's own packaging: images built through the kernel are found here.
         LocalPackaging packaging = new LocalPackaging(context.stateDir(), new LocalBlobStore(context.stateDir()));
         return new LocalBackend(settings, context.plugins(), context.nonces(), packaging);

@@ -1,6 +1,9 @@
 package dev.agentkernel.spawn.sandbox;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.config.SandboxSettings;
 import dev.agentkernel.spawn.local.AgentDir;
+import dev.agentkernel.spawn.local.AgentNetwork;
 import dev.agentkernel.spawn.local.RunnerLauncher;
 
 import java.io.IOException;
@@ -24,19 +27,40 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class SandboxLauncher implements RunnerLauncher {
     private final Map<String, String> hostEnv;
+    private final SandboxSettings sandbox;
     // A single-thread pool keeps its one worker until shutdown; a failing start ends in the future, not the worker.
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("agentkernel-sandbox-launcher").daemon(true).unstarted(r));
 
+    /** Isolated network, LLM endpoint only. */
     public SandboxLauncher(Map<String, String> hostEnv) {
+        this(hostEnv, SandboxSettings.defaults());
+    }
+
+    public SandboxLauncher(Map<String, String> hostEnv, SandboxSettings sandbox) {
         this.hostEnv = Map.copyOf(hostEnv);
+        this.sandbox = sandbox == null ? SandboxSettings.defaults() : sandbox;
+        // A bad allow entry is a config error, reported when the kernel is built rather than at the first spawn.
+        if (this.sandbox.isolated()) dev.agentkernel.spawn.sandbox.net.EgressAllowList.of(this.sandbox.allow());
     }
 
     @Override
     public List<String> command(List<String> runnerCommand, AgentDir dir, boolean detached) {
         Path bwrap = BwrapLocator.locate(hostEnv);
-        return BwrapCommand.build(bwrap, runnerCommand, dir, detached);
+        return BwrapCommand.build(bwrap, runnerCommand, dir, detached, sandbox.isolated() ? RelayDir.of(dir).dir() : null);
     }
+
+    @Override
+    public AgentNetwork openNetwork(AgentDir dir, ObjectNode runnerConfig) throws java.net.BindException {
+        return sandbox.isolated() ? RelayNetwork.open(dir, runnerConfig, sandbox.allow()) : AgentNetwork.SHARED;
+    }
+
+    @Override
+    public AgentNetwork reopenNetwork(AgentDir dir) {
+        return sandbox.isolated() ? RelayNetwork.reopen(dir, sandbox.allow()) : AgentNetwork.SHARED;
+    }
+
+    public SandboxSettings settings() { return sandbox; }
 
     @Override
     public Process start(ProcessBuilder builder) throws IOException {
@@ -77,5 +101,5 @@ public final class SandboxLauncher implements RunnerLauncher {
     public void close() { starter.shutdown(); }
 
     @Override
-    public String toString() { return "bubblewrap"; }
+    public String toString() { return "bubblewrap, network " + sandbox.network().yamlName(); }
 }

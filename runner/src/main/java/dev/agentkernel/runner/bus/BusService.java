@@ -64,6 +64,11 @@ public final class BusService implements AutoCloseable {
         return server.address().getPort();
     }
 
+    /** The bound address (the port differs from the config's when it asked for 0). */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
     @Override
     public void close() {
         server.close();

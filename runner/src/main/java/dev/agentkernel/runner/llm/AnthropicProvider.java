@@ -49,6 +49,9 @@ final class AnthropicProvider implements LlmProvider {
         if (settings.baseUrl() != null) {
             builder.baseUrl(settings.baseUrl());
         }
+        if (settings.proxy() != null) {
+            builder.proxy(settings.proxy());
+        }
         this.client = builder.build();
     }
 
@@ -107,7 +110,7 @@ final class AnthropicProvider implements LlmProvider {
                 throw new TurnCancelledException();
             }
             if (e instanceof AnthropicIoException) {
-                throw ProviderErrors.unreachable("anthropic", settings.baseUrl(), e);
+                throw ProviderErrors.unreachable("anthropic", settings.baseUrl(), settings.proxy(), e);
             }
             throw ProviderErrors.unexpected("anthropic", e);
         }

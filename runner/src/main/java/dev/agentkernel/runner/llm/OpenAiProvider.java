@@ -49,6 +49,9 @@ final class OpenAiProvider implements LlmProvider {
         if (settings.baseUrl() != null) {
             builder.baseUrl(settings.baseUrl());
         }
+        if (settings.proxy() != null) {
+            builder.proxy(settings.proxy());
+        }
         this.client = builder.build();
     }
 
@@ -117,7 +120,7 @@ final class OpenAiProvider implements LlmProvider {
                 throw new TurnCancelledException();
             }
             if (e instanceof OpenAIIoException) {
-                throw ProviderErrors.unreachable("openai", settings.baseUrl(), e);
+                throw ProviderErrors.unreachable("openai", settings.baseUrl(), settings.proxy(), e);
             }
             throw ProviderErrors.unexpected("openai", e);
         }

@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.llm;
 
+import java.net.Proxy;
 import java.util.List;
 
 /**
@@ -15,15 +16,19 @@ public final class Providers implements AutoCloseable {
     private final String baseUrl;
     private final String thinkingLevel;
     private final int maxRetries;
+    private final Proxy proxy;
     private LlmProvider instance;
 
-    public Providers(String provider, String model, String apiKey, String baseUrl, String thinkingLevel, int maxRetries) {
+    /** @param proxy the HTTP proxy every provider request goes through, or null to connect directly */
+    public Providers(String provider, String model, String apiKey, String baseUrl, String thinkingLevel, int maxRetries,
+                     Proxy proxy) {
         this.provider = provider;
         this.model = model;
         this.apiKey = apiKey == null ? "" : apiKey;
         this.baseUrl = baseUrl;
         this.thinkingLevel = thinkingLevel;
         this.maxRetries = maxRetries;
+        this.proxy = proxy;
     }
 
     /**
@@ -44,7 +49,7 @@ public final class Providers implements AutoCloseable {
                     + ("openai".equals(provider) ? " (or OPENAI_API_KEY)" : "")
                     + " in the kernel's environment (or OpenClawSpawnInfo.apiKey)");
         }
-        ProviderSettings settings = new ProviderSettings(provider, model, apiKey, baseUrl, thinking, maxRetries);
+        ProviderSettings settings = new ProviderSettings(provider, model, apiKey, baseUrl, thinking, maxRetries, proxy);
         try {
             instance = "openai".equals(provider) ? new OpenAiProvider(settings) : new AnthropicProvider(settings);
         } catch (RuntimeException e) {

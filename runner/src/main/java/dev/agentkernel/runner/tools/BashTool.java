@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +30,21 @@ public final class BashTool implements Tool {
     private final Path workspace;
     private final Duration timeout;
     private final int outputCap;
+    /** Set on top of the runner's own environment for every command (e.g. the relay network's proxy). */
+    private final Map<String, String> extraEnv;
     /** Groups of commands whose background children may still be alive; killed on close. */
     private final Set<Long> groups = ConcurrentHashMap.newKeySet();
 
     public BashTool(Path workspace, Duration timeout, int outputCap) {
+        this(workspace, timeout, outputCap, Map.of());
+    }
+
+    /** @param extraEnv variables added to (or overriding) the runner's environment for each command */
+    public BashTool(Path workspace, Duration timeout, int outputCap, Map<String, String> extraEnv) {
         this.workspace = workspace;
         this.timeout = timeout;
         this.outputCap = outputCap;
+        this.extraEnv = Map.copyOf(extraEnv);
     }
 
     @Override
@@ -61,11 +70,12 @@ public final class BashTool implements Tool {
         Process process;
         try {
             Files.createDirectories(workspace);
-            process = new ProcessBuilder(ProcessTrees.inOwnGroup(List.of("bash", "-c", command.asText())))
+            ProcessBuilder builder = new ProcessBuilder(ProcessTrees.inOwnGroup(List.of("bash", "-c", command.asText())))
                     .directory(workspace.toFile())
                     .redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().putAll(extraEnv);
+            process = builder.start();
         } catch (IOException e) {
             return new ToolResult("could not start bash in " + workspace + ": " + e.getMessage(), true);
         }

@@ -20,9 +20,11 @@ public final class ToolRegistry implements AutoCloseable {
         tools.forEach(t -> this.tools.put(t.spec().name(), t));
     }
 
-    public static ToolRegistry create(List<String> names, Path workspace, Duration bashTimeout, int outputCap) {
+    /** @param toolEnv variables set for every process a tool starts, on top of the runner's environment */
+    public static ToolRegistry create(List<String> names, Path workspace, Duration bashTimeout, int outputCap,
+                                      Map<String, String> toolEnv) {
         List<Tool> list = names.stream().distinct().map(name -> switch (name) {
-            case BashTool.NAME -> (Tool) new BashTool(workspace, bashTimeout, outputCap);
+            case BashTool.NAME -> (Tool) new BashTool(workspace, bashTimeout, outputCap, toolEnv);
             default -> throw new IllegalArgumentException("unknown tool '" + name + "': known tools are " + KNOWN_TOOLS);
         }).toList();
         return new ToolRegistry(list);

@@ -54,6 +54,15 @@ class BashToolTest {
     }
 
     @Test
+    void extraEnvironmentIsSetForEveryCommandOnTopOfTheRunners() throws Exception {
+        bash = new BashTool(workspace.resolve("ws"), Duration.ofSeconds(10), 4096,
+                java.util.Map.of("AK_EXTRA", "from-runner", "HOME", "/overridden"));
+        ToolResult r = bash.run(cmd("echo $AK_EXTRA $HOME; test -n \"$PATH\" && echo path-kept"), new Cancellation());
+        assertFalse(r.isError(), r.output());
+        assertEquals("from-runner /overridden\npath-kept\n", r.output());
+    }
+
+    @Test
     void runsInTheWorkspaceAndMergesStderr() throws Exception {
         ToolResult r = bash(Duration.ofSeconds(10), 4096).run(cmd("pwd; echo err >&2"), new Cancellation());
         assertFalse(r.isError());
