@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark of the project in one run, each printing its own table or BENCH lines:
-#   local backend (bin/agentkernel bench), sandbox vs local spawn, Kubernetes test cluster, OCI packaging,
-#   AgentBus gate and reader, owner-death reaping, and the Jupyter kernel (start, round trip, chunk -> iopub).
+#   local backend (bin/agentkernel bench), the same on the sandbox backend, sandbox vs local spawn,
+#   Kubernetes test cluster, OCI packaging, AgentBus gate and reader, owner-death reaping, and the Jupyter kernel (start, round trip, chunk -> iopub).
 # Usage: scripts/bench-all.sh [--peer-kernel NAME]   (NAME: another installed Jupyter kernel to compare, e.g. JJava)
 set -euo pipefail
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -23,6 +23,11 @@ bench_test() {
 
 section "Local backend"
 bin/agentkernel bench 2>/dev/null
+
+# Same sections on bubblewrap: what the sandbox, its port relay and its LLM egress proxy add. (The rss section
+# is left out: under the sandbox it measures the same runner JVM, plus bwrap's own processes.)
+section "Sandbox backend (isolated network: relayed port, proxied LLM)"
+bin/agentkernel bench --backend sandbox --only spawn,first-token,throughput 2>/dev/null
 
 section "Sandbox vs local spawn -> ready"
 bench_test tests 'SandboxE2eTest#spawnToReady*' -Dagentkernel.sandbox.bench.rounds=15

@@ -17,7 +17,10 @@ import java.util.concurrent.Callable;
  * The benchmark: runs the sections against real runner processes and the scripted LLM server and prints
  * one Markdown table (metric | result | target) on stdout; progress goes to stderr.
  *
- * <pre>bin/agentkernel bench [--only spawn] [--samples 15] [--parallel 20]</pre>
+ * <pre>bin/agentkernel bench [--only spawn] [--samples 15] [--parallel 20] [--backend sandbox]</pre>
+ *
+ * With a backend other than {@code local}, every metric name ends in the backend's name in parentheses, so the
+ * tables of two runs can be pasted into one.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure spawn latency, idle memory, added first-token latency and streaming throughput.")
@@ -47,6 +50,11 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--chunks", paramLabel = "N", description = "Text deltas in the throughput turn (default ${DEFAULT-VALUE}).")
     int chunks = BenchOptions.DEFAULTS.chunks();
 
+    @Option(names = "--backend", paramLabel = "BACKEND", converter = BackendConverter.class,
+            description = "Backend the agents run on: local, or sandbox (bubblewrap, isolated network: relayed port,"
+                    + " proxied LLM) (default ${DEFAULT-VALUE}).")
+    String backend = BenchOptions.DEFAULTS.backend();
+
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Where the benchmark's agents live (default: a temporary directory, removed afterwards).")
     Path stateDir;
@@ -73,25 +81,26 @@ public final class Bench implements Callable<Integer> {
             return 0;
         }
         List<BenchSection> selected = select(only);
-        BenchOptions options = new BenchOptions(samples, parallel, rssAgents, chunks, stateDir);
+        BenchOptions options = new BenchOptions(samples, parallel, rssAgents, chunks, stateDir, backend);
         List<BenchRow> rows = new ArrayList<>();
         boolean failed = false;
         try (BenchContext ctx = new BenchContext(options, progress)) {
             for (BenchSection section : selected) {
                 ctx.progress("running " + section.name() + " ...");
                 try {
-                    rows.addAll(section.run(ctx));
+                    rows.addAll(labelled(section.run(ctx), options));
                 } catch (Exception e) {
                     // One broken section should not hide the others' figures.
                     failed = true;
-                    rows.add(new BenchRow(section.name(), "FAILED: " + e.getClass().getSimpleName() + ": " + e.getMessage(), "—"));
+                    rows.addAll(labelled(List.of(new BenchRow(section.name(),
+                            "FAILED: " + e.getClass().getSimpleName() + ": " + e.getMessage(), "—")), options));
                 } finally {
                     // each section starts from no agents, whatever the last one left behind
                     ctx.killAll();
                 }
             }
         }
-        out.println(header());
+        out.println(header(options));
         out.println();
         out.print(MarkdownTable.render(rows));
         out.flush();
@@ -112,10 +121,33 @@ public final class Bench implements Callable<Integer> {
         return byName.values().stream().filter(s -> names.contains(s.name())).toList();
     }
 
-    private static String header() {
+    /** The rows with the backend's name after each metric, unless it is the local backend. */
+    static List<BenchRow> labelled(List<BenchRow> rows, BenchOptions options) {
+        if (BenchOptions.LOCAL.equals(options.backend())) return rows;
+        return rows.stream()
+                .map(r -> new BenchRow(r.metric() + " (" + options.backend() + ")", r.result(), r.target()))
+                .toList();
+    }
+
+    /** Refuses an unknown {@code --backend} while parsing, with the valid names. */
+    public static final class BackendConverter implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return BenchOptions.checkBackend(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    private static String header(BenchOptions options) {
         return "AgentKernel benchmark, " + LocalDate.now() + ": Java " + Runtime.version()
                 + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch")
-                + ", local backend, scripted LLM server on loopback";
+                + ", " + (options.sandboxed()
+                        ? "sandbox backend (bubblewrap, isolated network: relayed port, proxied LLM)"
+                        : "local backend")
+                + ", scripted LLM server on loopback";
     }
 }

@@ -21,8 +21,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
 /**
- * What every section shares: a local kernel on a private state directory, the scripted LLM server its
- * agents talk to, the sample counts, and a place for progress lines (kept off the table's stream).
+ * What every section shares: a kernel on the chosen backend ({@code local}, or {@code sandbox}: every runner under
+ * bubblewrap in its own network namespace, reached through the kernel's port relay and reaching the LLM through its
+ * egress proxy) on a private state directory, the scripted LLM server its agents talk to, the sample counts, and a
+ * place for progress lines (kept off the table's stream).
  */
 public final class BenchContext implements AutoCloseable {
 
@@ -47,12 +49,13 @@ public final class BenchContext implements AutoCloseable {
         this.llm = startLlm();
         try {
             this.kernel = AgentKernel.builder()
-                    .backend("local")
+                    .backend(options.backend())
                     .plugin(new OpenClawPlugin())
                     .stateDir(stateDir)
                     // 20 JVMs starting at once on a small machine take a while; the default 30 s is for one.
                     .spawnTimeout(Duration.ofSeconds(120))
                     .build();
+            progress("kernel backend: " + kernel.backend() + ", state dir " + stateDir);
         } catch (RuntimeException e) {
             closeLlm();
             throw e;
@@ -76,6 +79,9 @@ public final class BenchContext implements AutoCloseable {
     public BenchOptions options() { return options; }
 
     public AgentKernel kernel() { return kernel; }
+
+    /** True when the agents run under bubblewrap: their runner JVM is a grandchild of the pid the kernel records. */
+    public boolean sandboxed() { return options.sandboxed(); }
 
     /** The scripted server's Anthropic base URL (no trailing {@code /v1}). */
     public String llmBaseUrl() { return llm.anthropicBaseUrl(); }

@@ -1,6 +1,7 @@
 package dev.agentkernel.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * @param samples  sequential samples per latency metric
@@ -8,16 +9,34 @@ import java.nio.file.Path;
  * @param rssAgents agents whose idle memory is measured
  * @param chunks   text deltas in the throughput turn
  * @param stateDir where agents live; null means a temporary directory removed afterwards
+ * @param backend  the kernel backend the agents run on: {@value #LOCAL} or {@value #SANDBOX} (bubblewrap)
  */
-public record BenchOptions(int samples, int parallel, int rssAgents, int chunks, Path stateDir) {
+public record BenchOptions(int samples, int parallel, int rssAgents, int chunks, Path stateDir, String backend) {
 
-    public static final BenchOptions DEFAULTS = new BenchOptions(15, 20, 5, 20_000, null);
+    public static final String LOCAL = "local";
+    public static final String SANDBOX = "sandbox";
+    /** The backends the benchmark runs on, as {@code --backend} takes them. */
+    public static final List<String> BACKENDS = List.of(LOCAL, SANDBOX);
+
+    public static final BenchOptions DEFAULTS = new BenchOptions(15, 20, 5, 20_000, null, LOCAL);
 
     public BenchOptions {
         positive("samples", samples);
         positive("parallel", parallel);
         positive("rss agents", rssAgents);
         positive("chunks", chunks);
+        backend = checkBackend(backend);
+    }
+
+    /** True for the sandbox backend: the table labels its metrics with the backend's name. */
+    public boolean sandboxed() { return SANDBOX.equals(backend); }
+
+    /** {@code value} if the benchmark can run on it; otherwise an error that names the valid ones. */
+    public static String checkBackend(String value) {
+        if (value == null || !BACKENDS.contains(value)) {
+            throw new IllegalArgumentException("unknown backend '" + value + "'; choose from " + String.join(", ", BACKENDS));
+        }
+        return value;
     }
 
     private static void positive(String what, int value) {

@@ -33,7 +33,7 @@ class BenchSelectionTest {
     @Test
     void optionsMustBePositive() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new BenchOptions(0, 20, 5, 100, null));
+                () -> new BenchOptions(0, 20, 5, 100, null, "local"));
         assertTrue(e.getMessage().contains("samples must be at least 1, got 0"), e.getMessage());
     }
 }

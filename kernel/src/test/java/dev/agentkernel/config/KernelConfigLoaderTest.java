@@ -111,4 +111,100 @@ class KernelConfigLoaderTest {
         ConfigException broken = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("backend: [unclosed\n", "bad.yaml"));
         assertTrue(broken.getMessage().contains("bad.yaml") && broken.getMessage().contains("not valid YAML"), broken.getMessage());
     }
+
+    @Test
+    void sandboxNetworkAndAllowListAreRead() {
+        KernelConfig c = KernelConfigLoader.parse("sandbox: {network: isolated, allow: [\"pypi.org:443\"]}\n", "k.yaml");
+        assertEquals(new SandboxSettings(SandboxSettings.Network.ISOLATED, List.of("pypi.org:443")), c.sandbox());
+        assertTrue(c.sandbox().isolated());
+        assertEquals(List.of("pypi.org:443"), c.sandbox().allow());
+
+        KernelConfig block = KernelConfigLoader.parse("""
+                backend: sandbox
+                sandbox:
+                  allow:
+                    - pypi.org:443
+                    - "*.pythonhosted.org:443"
+                """, "k.yaml");
+        assertEquals(SandboxSettings.isolated("pypi.org:443", "*.pythonhosted.org:443"), block.sandbox(), "network defaults to isolated");
+
+        KernelConfig host = KernelConfigLoader.parse("sandbox: {network: host}\n", "k.yaml");
+        assertEquals(SandboxSettings.Network.HOST, host.sandbox().network());
+        assertFalse(host.sandbox().isolated());
+        assertEquals(List.of(), host.sandbox().allow());
+        assertEquals(SandboxSettings.hostNetwork(), host.sandbox());
+        assertEquals(SandboxSettings.Network.HOST, KernelConfigLoader.parse("sandbox: {network: HOST}\n", "k.yaml").sandbox().network(),
+                "any case");
+    }
+
+    @Test
+    void withoutTheSandboxKeyTheNetworkIsIsolatedWithAnEmptyAllowList() {
+        for (String yaml : List.of("backend: sandbox\n", "", "sandbox:\n", "sandbox: {}\n")) {
+            KernelConfig c = KernelConfigLoader.parse(yaml, "k.yaml");
+            assertEquals(SandboxSettings.defaults(), c.sandbox(), "'" + yaml + "'");
+            assertEquals(SandboxSettings.Network.ISOLATED, c.sandbox().network());
+            assertTrue(c.sandbox().allow().isEmpty());
+        }
+        assertEquals(SandboxSettings.defaults(), KernelConfig.empty().sandbox());
+    }
+
+    @Test
+    void anUnknownNetworkNamesTheValueAndBothChoices() {
+        ConfigException e = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("sandbox: {network: bogus}\n", "k.yaml"));
+        assertTrue(e.getMessage().contains("'bogus'"), e.getMessage());
+        assertTrue(e.getMessage().contains("'isolated'") && e.getMessage().contains("'host'"), e.getMessage());
+        assertTrue(e.getMessage().contains("k.yaml"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownSandboxKeyIsNamedWithItsPrefix() {
+        ConfigException e = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("sandbox: {netwrk: host}\n", "k.yaml"));
+        assertTrue(e.getMessage().contains("'sandbox.netwrk'"), e.getMessage());
+        assertTrue(e.getMessage().contains("network") && e.getMessage().contains("allow"), "the known keys: " + e.getMessage());
+        assertTrue(e.getMessage().contains("k.yaml"), e.getMessage());
+    }
+
+    @Test
+    void wrongSandboxTypesAreRefused() {
+        ConfigException notMap = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("sandbox: 3\n", "k.yaml"));
+        assertTrue(notMap.getMessage().contains("'sandbox'") && notMap.getMessage().contains("mapping"), notMap.getMessage());
+        assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("sandbox: isolated\n", "k.yaml"));
+        assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("sandbox: [isolated]\n", "k.yaml"));
+        ConfigException allow = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("sandbox: {allow: pypi.org:443}\n", "k.yaml"));
+        assertTrue(allow.getMessage().contains("'allow'") && allow.getMessage().contains("list of strings"), allow.getMessage());
+        ConfigException network = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("sandbox: {network: [host]}\n", "k.yaml"));
+        assertTrue(network.getMessage().contains("'network'"), network.getMessage());
+    }
+
+    @Test
+    void anAllowListWithTheHostNetworkIsRefusedAsPointless() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> KernelConfigLoader.parse("sandbox: {network: host, allow: [\"pypi.org:443\"]}\n", "k.yaml"));
+        assertTrue(e.getMessage().contains("no effect"), e.getMessage());
+        assertTrue(e.getMessage().contains("pypi.org:443") && e.getMessage().contains("'host'"), e.getMessage());
+        assertThrows(ConfigException.class, () -> SandboxSettings.hostNetwork().allow("pypi.org:443"));
+    }
+
+    @Test
+    void toStringShowsTheSandboxAndWithSandboxReplacesIt() {
+        KernelConfig c = KernelConfigLoader.parse("""
+                backend: sandbox
+                state_dir: /var/tmp/ak
+                registry_password: "pw-123"
+                sandbox: {allow: ["pypi.org:443"]}
+                """, "k.yaml");
+        assertTrue(c.toString().contains("sandbox=") && c.toString().contains("pypi.org:443"), c.toString());
+        assertFalse(c.toString().contains("pw-123"), c.toString());
+
+        KernelConfig host = c.withSandbox(SandboxSettings.hostNetwork());
+        assertEquals(SandboxSettings.hostNetwork(), host.sandbox());
+        assertEquals(SandboxSettings.isolated("pypi.org:443"), c.sandbox(), "the original is unchanged");
+        assertEquals("sandbox", host.backend());
+        assertEquals(Path.of("/var/tmp/ak"), host.stateDir());
+        assertEquals("pw-123", host.registryPassword(), "the other keys are kept");
+        assertEquals(SandboxSettings.defaults(), c.withSandbox(null).sandbox(), "null means the default");
+        assertEquals(SandboxSettings.isolated("a.example:80"), KernelConfig.empty().withSandbox(SandboxSettings.isolated("a.example:80")).sandbox());
+        assertEquals(SandboxSettings.isolated("pypi.org:443", "files.pythonhosted.org:443"),
+                c.sandbox().allow("files.pythonhosted.org:443"));
+    }
 }

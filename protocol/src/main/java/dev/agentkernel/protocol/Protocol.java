@@ -29,6 +29,8 @@ public final class Protocol {
 
     /** The file name, inside an agent's directory, of its append-only conversation log. */
     public static final String HISTORY_FILE = "history.jsonl";
+    /** The file name, inside an agent's directory, of its AgentBus log (agents spawned with the bus). */
+    public static final String AGENTBUS_FILE = "agentbus.jsonl";
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

@@ -168,6 +168,33 @@ class SandboxE2eTest {
         }
     }
 
+    /**
+     * The kernel keeps files in the agent's directory: the record the CLI trusts (its pid is what `cleanup`
+     * signals) and `network.log`. The agent must not be able to rewrite them, nor plant links that would
+     * make the kernel write to a host file; only its workspace and the runner's logs are writable.
+     */
+    @Test
+    void cannotForgeItsRecordOrMakeTheKernelWriteThroughALink() throws Exception {
+        SpawnResult dave = spawn(kernel, "dave", llm);
+        Path dir = agentDir(kernel, dave.agent().id());
+        Path victim = Files.createTempFile(tmp, "victim", ".txt");
+        Files.writeString(victim, "untouched");
+        String out = bash(dave, "echo forged > " + dir.resolve("agent.json")
+                + "; ln -s " + victim + " " + dir.resolve("agent.json.tmp")
+                + "; ln -s " + victim + " " + dir.resolve("network.log")
+                + "; echo x >> " + dir.resolve("history.jsonl") + " && echo history-writable"
+                + "; curl -s --max-time 5 http://127.0.0.1:9/ > /dev/null; echo denied-once");
+        assertTrue(out.contains(dir.resolve("agent.json") + ": Read-only file system"), out);
+        assertTrue(out.contains("agent.json.tmp': Read-only file system"), out);
+        assertTrue(out.contains("network.log': Read-only file system"), out);
+        assertTrue(out.contains("history-writable") && out.contains("denied-once"), "the runner's own log stays writable: " + out);
+        assertTrue(Files.readString(dir.resolve("network.log")).contains("denied 127.0.0.1:9"), "the kernel logged the refusal");
+        kernel.spawner().kill(dave.agent().id()).join();
+        assertEquals("untouched", Files.readString(victim));
+        assertEquals(dev.agentkernel.AgentState.STOPPED, record(kernel, dave.agent().id()).state());
+        assertEquals(dave.agent().id(), record(kernel, dave.agent().id()).id());
+    }
+
     @Test
     void statusKillAndCleanupBehaveAsLocal() throws Exception {
         SpawnResult carol = spawn(kernel, "carol", llm);

@@ -78,6 +78,26 @@ public final class AgentDir {
     public Path errFile() { return dir.resolve(ERR); }
     public Path workspace() { return dir.resolve(WORKSPACE); }
     public Path historyFile() { return dir.resolve(Protocol.HISTORY_FILE); }
+    public Path busLogFile() { return dir.resolve(Protocol.AGENTBUS_FILE); }
+
+    /**
+     * Creates, empty and private (0600), the files the runner appends to: its history, and its AgentBus log
+     * when it has one. Existing before the runner starts, they can be the only writable files of an otherwise
+     * read-only agent directory in a sandbox.
+     */
+    void createRunnerLogs(boolean bus) {
+        List<Path> files = bus ? List.of(historyFile(), busLogFile()) : List.of(historyFile());
+        for (Path file : files) {
+            try {
+                Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(SECRET_MODE)).close();
+            } catch (FileAlreadyExistsException kept) {
+                // An image's or an earlier runner's: appended to as it is.
+            } catch (IOException e) {
+                throw new AgentKernelException("cannot create " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
 
     /**
      * Writes the runner config. The file is created with mode 0600 in the same system call that

@@ -144,6 +144,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         AgentNetwork network = null;
         try {
             dir = AgentDir.create(agentsDir, id);
+            dir.createRunnerLogs(request.agentbus() != null);
             if (imageId != null) packaging.installInto(imageId, dir.workspace());
             List<String> command = settings.launcher().command(plugin.command(dir.configFile(), settings.hostEnv()), dir, request.detached());
             String nonce = Nonces.generate();
@@ -164,7 +165,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
                 }
                 config.setAll((ObjectNode) Protocol.json().valueToTree(network.runnerConfigFields()));
                 dir.writeConfig(configBytes(config));
-                // Exists before the runner does, so a sandbox can mount it read-only: the CLI trusts its pid.
+                // The CLI sees the agent from the start (no pid yet: nothing for it to signal).
                 dir.writeRecord(AgentRecord.starting(agent, port));
                 process = start(command, dir, request.env(), !request.detached());
                 dir.writeRecord(AgentRecord.of(agent, process.toHandle(), port));

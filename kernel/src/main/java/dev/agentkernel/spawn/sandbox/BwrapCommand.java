@@ -59,14 +59,16 @@ public final class BwrapCommand {
         RunnerFiles runner = RunnerFiles.of(runnerCommand);
         bindReadOnly(args, runner.readOnly(), systemRoots, agentDir);
         String workspace = dir.workspace().toAbsolutePath().normalize().toString();
-        String config = dir.configFile().toAbsolutePath().normalize().toString();
-        String record = dir.recordFile().toAbsolutePath().normalize().toString();
+        // The agent directory is read-only inside: the runner reads its config there, and the kernel keeps its
+        // record (whose pid `cleanup` signals) and writes files there, so the agent must neither rewrite them
+        // nor plant links for the kernel to follow. Writable: the workspace, and the logs the runner appends to
+        // (created by the kernel beforehand; a bind mount needs an existing file).
+        args.addAll(List.of("--ro-bind", agentDir.toString(), agentDir.toString(), "--bind", workspace, workspace));
+        for (Path log : List.of(dir.historyFile(), dir.busLogFile())) {
+            String file = log.toAbsolutePath().normalize().toString();
+            if (Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS)) args.addAll(List.of("--bind", file, file));
+        }
         args.addAll(List.of(
-                "--bind", agentDir.toString(), agentDir.toString(),
-                // The agent may read its own config (the runner must), but not rewrite it.
-                "--ro-bind", config, config,
-                // The kernel's record: `cleanup` signals the pid in it, so the agent must not be able to name another.
-                "--ro-bind", record, record,
                 "--chdir", workspace,
                 "--setenv", "HOME", workspace,
                 "--setenv", "TMPDIR", "/tmp",

@@ -70,6 +70,8 @@ final class RelayNetwork implements AgentNetwork {
             return new RelayNetwork(dir, parts);
         } catch (BindException e) {
             closeAll(parts);
+            // The caller retries on another port (and re-creates the directory); if it gives up, nothing is left.
+            if (fresh) dir.delete();
             throw e;
         } catch (IOException e) {
             closeAll(parts);
@@ -121,7 +123,11 @@ final class RelayNetwork implements AgentNetwork {
             if (uri.getHost() == null) {
                 throw new InvalidRequestException("base_url '" + baseUrl + "' names no host; write it like https://api.example.com/v1");
             }
-            entries.add(EgressAllowList.forUrl(uri));
+            try {
+                entries.add(EgressAllowList.forUrl(uri));
+            } catch (dev.agentkernel.ConfigException e) {
+                throw new InvalidRequestException("base_url '" + baseUrl + "' cannot be reached from the sandbox: " + e.getMessage(), e);
+            }
         }
         return EgressAllowList.of(entries);
     }

@@ -53,12 +53,22 @@ class BwrapCommandTest {
     static List<String> options(List<String> args) { return args.subList(0, args.indexOf("--")); }
 
     @Test
-    void systemIsReadOnlyAndTheAgentDirIsTheOnlyWritableMount() throws Exception {
+    void systemIsReadOnlyAndOnlyTheWorkspaceAndTheRunnersLogsAreWritable() throws Exception {
+        Files.writeString(dir.historyFile(), "");
         List<String> args = BwrapCommand.build(BWRAP, runnerCommand(), dir, false);
         assertEquals(BWRAP.toString(), args.getFirst());
         String agent = dir.path().toAbsolutePath().toString();
-        assertEquals(List.of(agent + " -> " + agent), mounts(args, "--bind"), "only the agent's own directory is writable");
+        String workspace = dir.workspace().toAbsolutePath().toString();
+        String history = dir.historyFile().toAbsolutePath().toString();
+        assertEquals(List.of(workspace + " -> " + workspace, history + " -> " + history), mounts(args, "--bind"),
+                "only the workspace and the history the runner appends to are writable (no bus log: this agent has no bus)");
         List<String> ro = mounts(args, "--ro-bind");
+        assertTrue(ro.contains(agent + " -> " + agent), "the rest of the agent's directory is read-only: " + ro);
+        assertTrue(ro.indexOf(agent + " -> " + agent) < args.indexOf("--bind"), "the writable mounts come after, on top");
+        Files.writeString(dir.busLogFile(), "");
+        String bus = dir.busLogFile().toAbsolutePath().toString();
+        assertTrue(mounts(BwrapCommand.build(BWRAP, runnerCommand(), dir, false), "--bind").contains(bus + " -> " + bus),
+                "an agent with the AgentBus appends to its log");
         assertTrue(ro.contains("/usr -> /usr") && ro.contains("/etc -> /etc"), ro.toString());
         for (String p : List.of("/bin", "/lib", "/lib64")) {
             Path host = Path.of(p);
@@ -70,8 +80,6 @@ class BwrapCommandTest {
             }
         }
         assertTrue(ro.contains(jar + " -> " + jar), "the runner jar is read-only: " + ro);
-        String config = dir.configFile().toAbsolutePath().toString();
-        assertTrue(ro.contains(config + " -> " + config), "the agent cannot rewrite its config");
         // The agent's mount must come after the private /tmp, or the tmpfs would hide it when the state dir is under /tmp.
         assertTrue(args.indexOf("--tmpfs") < args.indexOf("--bind"));
         assertEquals("/tmp", args.get(args.indexOf("--tmpfs") + 1));
@@ -174,5 +182,96 @@ class BwrapCommandTest {
         Path real = realJdk.toRealPath();
         assertTrue(ro.contains(real + " -> " + real), ro.toString());
         assertTrue(ro.contains(real + " -> " + link), ro.toString());
+    }
+
+    /** The index in {@code args} of the mount {@code opt src dst}, or -1. */
+    static int mountIndex(List<String> args, String opt, String src, String dst) {
+        for (int i = 0; i + 2 < args.size(); i++) {
+            if (args.get(i).equals("--")) break;
+            if (args.get(i).equals(opt) && args.get(i + 1).equals(src) && args.get(i + 2).equals(dst)) return i;
+        }
+        return -1;
+    }
+
+    /**
+     * The option of the mount that {@code path} ends up under inside the sandbox: bwrap applies mounts in order,
+     * so the last one whose destination is {@code path} or one of its parents covers the earlier ones.
+     */
+    static String effectiveMount(List<String> args, Path path) {
+        String found = "(none)";
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--")) break;
+            String dest = switch (a) {
+                case "--bind", "--ro-bind", "--bind-try", "--ro-bind-try", "--dev-bind", "--symlink" -> args.get(i + 2);
+                case "--tmpfs", "--proc", "--dev" -> args.get(i + 1);
+                default -> null;
+            };
+            if (dest != null && path.toAbsolutePath().normalize().startsWith(Path.of(dest))) found = a;
+        }
+        return found;
+    }
+
+    @Test
+    void anIsolatedNetworkUnsharesItAndMountsTheRelayDirAtTheShortPath() throws Exception {
+        Path relay = Files.createDirectories(stateDir.resolve("relay").resolve("a1"));
+        List<String> args = BwrapCommand.build(BWRAP, runnerCommand(), dir, false, relay);
+        List<String> opts = options(args);
+        assertTrue(opts.contains("--unshare-net"), opts.toString());
+        String host = relay.toAbsolutePath().normalize().toString();
+        assertEquals("/run/agentkernel", dev.agentkernel.protocol.relay.RelaySockets.SANDBOX_DIR);
+        int relayBind = mountIndex(args, "--bind", host, dev.agentkernel.protocol.relay.RelaySockets.SANDBOX_DIR);
+        assertTrue(relayBind >= 0, opts.toString());
+        assertEquals(List.of(host + " -> /run/agentkernel"),
+                mounts(args, "--bind").stream().filter(m -> m.endsWith(" -> /run/agentkernel")).toList(), "one relay mount, writable");
+        assertTrue(mounts(args, "--bind").stream().noneMatch(m -> m.endsWith(" -> " + host)), "the relay dir is not mounted at its host path");
+        assertEquals("--bind", effectiveMount(args, Path.of("/run/agentkernel/egress.sock")));
+        // The relay dir is mounted after the private /tmp, which would otherwise hide it under a state dir in /tmp.
+        assertTrue(args.indexOf("--tmpfs") < relayBind);
+        // The same runner command after "--" as without isolation.
+        List<String> inner = args.subList(args.indexOf("--") + 1, args.size());
+        List<String> shared = BwrapCommand.build(BWRAP, runnerCommand(), dir, false, null);
+        assertEquals(shared.subList(shared.indexOf("--") + 1, shared.size()), inner);
+        assertTrue(opts.contains("--die-with-parent"));
+        assertFalse(options(BwrapCommand.build(BWRAP, runnerCommand(), dir, true, relay)).contains("--die-with-parent"));
+    }
+
+    @Test
+    void withoutARelayDirTheNetworkIsShared() {
+        for (List<String> args : List.of(BwrapCommand.build(BWRAP, runnerCommand(), dir, false, null),
+                BwrapCommand.build(BWRAP, runnerCommand(), dir, false))) {
+            List<String> opts = options(args);
+            assertFalse(opts.contains("--unshare-net"), opts.toString());
+            assertFalse(opts.contains("/run/agentkernel"), opts.toString());
+            assertEquals("(none)", effectiveMount(args, Path.of("/run/agentkernel")), opts.toString());
+        }
+        assertEquals(BwrapCommand.build(BWRAP, runnerCommand(), dir, false), BwrapCommand.build(BWRAP, runnerCommand(), dir, false, null),
+                "the 4-argument form is the shared network");
+    }
+
+    @Test
+    void theAgentRecordAndConfigAreReadOnlyOverTheWritableWorkspace() throws Exception {
+        Path relay = stateDir.resolve("relay").resolve("a1");
+        Path record = dir.recordFile().toAbsolutePath().normalize();
+        Path config = dir.configFile().toAbsolutePath().normalize();
+        assertEquals(dir.path().toAbsolutePath().normalize().resolve("agent.json"), record);
+        for (Path relayDir : java.util.Arrays.asList(relay, null)) {
+            List<String> args = BwrapCommand.build(BWRAP, runnerCommand(), dir, false, relayDir);
+            // Whatever mounts make the agent dir writable, agent.json and config.json must end up under a read-only one
+            // that comes later (later mounts cover earlier ones).
+            assertEquals("--ro-bind", effectiveMount(args, record), "agent.json (relay " + relayDir + "): " + args);
+            assertEquals("--ro-bind", effectiveMount(args, config), "config.json (relay " + relayDir + "): " + args);
+            assertEquals("--bind", effectiveMount(args, dir.workspace().resolve("out.txt")), "the workspace is writable: " + args);
+            assertFalse(mounts(args, "--bind").contains(record + " -> " + record), "never writable");
+            int recordMount = -1;
+            for (int i = 0; i + 2 < args.size() && !args.get(i).equals("--"); i++) {
+                if (args.get(i).equals("--ro-bind") && record.startsWith(Path.of(args.get(i + 2)))) recordMount = i;
+            }
+            for (int i = 0; i + 2 < args.size() && !args.get(i).equals("--"); i++) {
+                if (args.get(i).equals("--bind") && record.startsWith(Path.of(args.get(i + 2)))) {
+                    assertTrue(i < recordMount, "a writable mount over agent.json comes before its read-only one: " + args);
+                }
+            }
+        }
     }
 }

@@ -1,10 +1,12 @@
 package dev.agentkernel.spawn.sandbox;
 
 import dev.agentkernel.AgentKernel;
+import dev.agentkernel.ConfigException;
 import dev.agentkernel.OpenClawPlugin;
 import dev.agentkernel.OpenClawSpawnInfo;
 import dev.agentkernel.SpawnFailedException;
 import dev.agentkernel.SpawnRequest;
+import dev.agentkernel.config.SandboxSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +53,40 @@ class SandboxBackendFactoryTest {
             try (var left = Files.exists(agents) ? Files.list(agents) : java.util.stream.Stream.<Path>empty()) {
                 assertEquals(0, left.count(), "a failed spawn leaves no agent directory");
             }
+        }
+    }
+
+    @Test
+    void anAllowEntryWithoutAPortFailsTheBuildWithTheFix() throws Exception {
+        Path yaml = Files.writeString(tmp.resolve("allow.yaml"), "sandbox: {allow: [\"pypi.org\"]}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> {
+            try (AgentKernel k = AgentKernel.builder().backend("sandbox").config(yaml).stateDir(tmp.resolve("bad"))
+                    .hostEnv(Map.of("PATH", "/usr/bin:/bin")).build()) {
+                fail("built a kernel with a bad allow entry: " + k.config());
+            }
+        });
+        assertTrue(e.getMessage().contains("'pypi.org'"), e.getMessage());
+        assertTrue(e.getMessage().contains("pypi.org:443"), "names the fix: " + e.getMessage());
+        assertTrue(e.getMessage().contains("sandbox.allow"), e.getMessage());
+    }
+
+    @Test
+    void theBuildersSandboxSettingsWinOverTheConfigFile() throws Exception {
+        Path yaml = Files.writeString(tmp.resolve("k.yaml"), "backend: sandbox\nsandbox: {network: isolated, allow: [\"pypi.org:443\"]}\n");
+        try (AgentKernel k = AgentKernel.builder().config(yaml).stateDir(tmp.resolve("file"))
+                .hostEnv(Map.of("PATH", "/usr/bin:/bin")).build()) {
+            assertEquals(SandboxSettings.isolated("pypi.org:443"), k.config().sandbox(), "the file alone");
+        }
+        try (AgentKernel k = AgentKernel.builder().config(yaml).sandbox(SandboxSettings.hostNetwork()).stateDir(tmp.resolve("builder"))
+                .hostEnv(Map.of("PATH", "/usr/bin:/bin")).build()) {
+            assertEquals("sandbox", k.backend());
+            assertEquals(SandboxSettings.hostNetwork(), k.config().sandbox());
+        }
+        // The builder's list replaces the file's rather than adding to it; a bad entry in the file no longer matters.
+        Path bad = Files.writeString(tmp.resolve("bad.yaml"), "backend: sandbox\nsandbox: {allow: [\"pypi.org\"]}\n");
+        try (AgentKernel k = AgentKernel.builder().config(bad).sandbox(SandboxSettings.isolated("example.com:443"))
+                .stateDir(tmp.resolve("replaced")).hostEnv(Map.of("PATH", "/usr/bin:/bin")).build()) {
+            assertEquals(java.util.List.of("example.com:443"), k.config().sandbox().allow());
         }
     }
 }

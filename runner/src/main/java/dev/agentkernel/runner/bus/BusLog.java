@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * line per entry, so a crash loses at most the entry being written. Reopening continues the positions.
  */
 public final class BusLog implements AutoCloseable {
-    public static final String FILE = "agentbus.jsonl";
+    public static final String FILE = dev.agentkernel.protocol.Protocol.AGENTBUS_FILE;
     private static final Logger LOG = Logger.getLogger(BusLog.class.getName());
 
     private final String busId;

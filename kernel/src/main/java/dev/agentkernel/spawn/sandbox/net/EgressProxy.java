@@ -38,6 +38,11 @@ public final class EgressProxy implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Connections connections = new Connections();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * The accepting thread. The JDK releases a listening socket's file descriptor only once the thread blocked
+     * in accept() has left it, so close() waits for it: the port (or socket) is free when close() returns.
+     */
+    private volatile Thread acceptor;
     private final LongAdder allowed = new LongAdder();
     private final LongAdder denied = new LongAdder();
 
@@ -80,7 +85,7 @@ public final class EgressProxy implements AutoCloseable {
         }
         // No chmod: it would follow a link the agent may swap in; the relay directory (0700) keeps others out.
         EgressProxy proxy = new EgressProxy(socket, allow, agentLabel, onDenied, headTimeout, connectTimeout, server);
-        Thread.ofVirtual().name("egress-accept-" + agentLabel).start(proxy::acceptLoop);
+        proxy.acceptor = Thread.ofVirtual().name("egress-accept-" + agentLabel).start(proxy::acceptLoop);
         return proxy;
     }
 
@@ -100,6 +105,7 @@ public final class EgressProxy implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         Pump.closeQuietly(server);
         connections.closeAll();
+        awaitAcceptor();
         SocketFiles.deleteIfSocket(socket);
     }
 
@@ -230,4 +236,14 @@ public final class EgressProxy implements AutoCloseable {
 
     @Override
     public String toString() { return "EgressProxy(" + socket + ", agent " + agentLabel + ", allows " + allow + ")"; }
+
+    private void awaitAcceptor() {
+        Thread t = acceptor;
+        if (t == null || t == Thread.currentThread()) return;
+        try {
+            t.join(java.time.Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

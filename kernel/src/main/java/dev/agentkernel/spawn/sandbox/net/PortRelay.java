@@ -34,6 +34,11 @@ public final class PortRelay implements AutoCloseable {
     private final Duration greetingTimeout;
     private final Connections connections = new Connections();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * The accepting thread. The JDK releases a listening socket's file descriptor only once the thread blocked
+     * in accept() has left it, so close() waits for it: the port (or socket) is free when close() returns.
+     */
+    private volatile Thread acceptor;
     private final LongAdder rejected = new LongAdder();
 
     private PortRelay(ServerSocketChannel server, int port, Path socket, Duration greetingTimeout) {
@@ -70,7 +75,7 @@ public final class PortRelay implements AutoCloseable {
         }
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
         PortRelay relay = new PortRelay(server, port, socket, greetingTimeout);
-        Thread.ofVirtual().name("relay-accept-" + port).start(relay::acceptLoop);
+        relay.acceptor = Thread.ofVirtual().name("relay-accept-" + port).start(relay::acceptLoop);
         return relay;
     }
 
@@ -88,6 +93,7 @@ public final class PortRelay implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         Pump.closeQuietly(server);
         connections.closeAll();
+        awaitAcceptor();
     }
 
     private void acceptLoop() {
@@ -160,4 +166,14 @@ public final class PortRelay implements AutoCloseable {
 
     @Override
     public String toString() { return "PortRelay(127.0.0.1:" + port + " -> " + socket + ")"; }
+
+    private void awaitAcceptor() {
+        Thread t = acceptor;
+        if (t == null || t == Thread.currentThread()) return;
+        try {
+            t.join(java.time.Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
