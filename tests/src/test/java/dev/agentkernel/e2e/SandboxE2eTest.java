@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -145,6 +146,26 @@ class SandboxE2eTest {
             assertTrue(out.contains("HOME=" + agentDir(kernel, alice.agent().id()).resolve("workspace")), out);
         } finally {
             Files.deleteIfExists(secret);
+        }
+    }
+
+    /**
+     * The sandbox keeps the kernel's uid: with a root kernel the agent would read root-only files of the
+     * read-only /etc. What others may not read is masked with an empty file or directory.
+     */
+    @Test
+    void cannotReadPrivateSystemFiles() throws Exception {
+        Path shadow = Path.of("/etc/shadow");
+        assertTrue(Files.size(shadow) > 0, "the host has a non-empty shadow file");
+        assertFalse(PosixFilePermissions.toString(Files.getPosixFilePermissions(shadow)).endsWith("r--"), "and it is private");
+        String out = bash(alice, "echo shadow=$(cat /etc/shadow | wc -c); echo passwd=$(head -c 5 /etc/passwd); echo x > /etc/shadow");
+        assertTrue(out.contains("shadow=0"), "the shadow file reads empty inside: " + out);
+        assertTrue(out.contains("passwd=root:"), "public files of /etc stay readable: " + out);
+        assertTrue(out.contains("/etc/shadow: Read-only file system") || out.contains("/etc/shadow: Permission denied"), out);
+        Path sslPrivate = Path.of("/etc/ssl/private");
+        if (Files.isDirectory(sslPrivate) && !PosixFilePermissions.toString(Files.getPosixFilePermissions(sslPrivate)).endsWith("r-x")) {
+            String keys = bash(alice, "echo keys=$(ls -A /etc/ssl/private | wc -l)");
+            assertTrue(keys.contains("keys=0"), "a private directory is empty inside: " + keys);
         }
     }
 

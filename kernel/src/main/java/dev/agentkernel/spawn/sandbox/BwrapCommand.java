@@ -55,6 +55,7 @@ public final class BwrapCommand {
         args.add(bwrap.toString());
         List<Path> systemRoots = systemView(args);
         args.addAll(List.of("--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"));
+        if (systemRoots.contains(HostSecrets.ETC)) mask(args, HostSecrets.etc());
         Path agentDir = dir.path().toAbsolutePath().normalize();
         RunnerFiles runner = RunnerFiles.of(runnerCommand);
         bindReadOnly(args, runner.readOnly(), systemRoots, agentDir);
@@ -102,6 +103,12 @@ public final class BwrapCommand {
             }
         }
         return roots;
+    }
+
+    /** Covers what only its owner may read in the system view: an empty file over a file, an empty read-only tmpfs over a directory. */
+    static void mask(List<String> args, HostSecrets.Masks masks) {
+        for (Path file : masks.files()) args.addAll(List.of("--ro-bind", "/dev/null", file.toString()));
+        for (Path dir : masks.dirs()) args.addAll(List.of("--tmpfs", dir.toString(), "--remount-ro", dir.toString()));
     }
 
     /** The runner command as it runs inside, and the host files it needs read-only. */
