@@ -72,6 +72,19 @@ public final class Helpers {
     }
 
     /**
+     * A {@code sandbox} kernel (docs/sandbox.md): every agent under bubblewrap, in its own network namespace that
+     * reaches only its LLM endpoint. Tracked so the session's end kills its agents.
+     */
+    public static AgentKernel sandboxKernel() {
+        return sandboxKernel(dev.agentkernel.config.SandboxSettings.defaults());
+    }
+
+    /** A {@code sandbox} kernel with these network settings, e.g. {@code SandboxSettings.isolated("pypi.org:443")}. */
+    public static AgentKernel sandboxKernel(dev.agentkernel.config.SandboxSettings sandbox) {
+        return Session.track(AgentKernel.builder().backend("sandbox").sandbox(sandbox).plugin(new OpenClawPlugin()).build());
+    }
+
+    /**
      * An OpenClaw spawn info builder with the system prompt set, the API key from {@code LLM_API_KEY} and
      * the base URL from {@code AGENTKERNEL_LLM_BASE_URL} (or what {@link #useLlm} set). Chain more settings
      * ({@code .model(..).thinkingLevel(..)}) and pass it to {@code spawn}.

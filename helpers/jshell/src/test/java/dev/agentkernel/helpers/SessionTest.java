@@ -28,4 +28,36 @@ class SessionTest {
             assertFalse(Session.kernels().contains(real.kernel), "closed kernels are forgotten");
         }
     }
+
+    /** {@code sandboxKernel()} is a tracked sandbox kernel whose agents answer through the relay and proxy. */
+    @Test
+    void sandboxKernelIsTrackedAndItsAgentsWork() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RealAgents.runnerBuilt(), "the runner is not built");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/bwrap")), "no bubblewrap");
+        try (dev.agentkernel.fakellm.FakeLlmServer llm = dev.agentkernel.fakellm.FakeLlmServer.start(0)) {
+            useLlm(llm.anthropicBaseUrl(), "test-key");
+            var kernel = sandboxKernel();
+            java.nio.file.Path agentDir = null;
+            try {
+                assertEquals("sandbox", kernel.backend());
+                assertTrue(Session.kernels().contains(kernel), "tracked");
+                assertTrue(kernel.config().sandbox().isolated(), "isolated network by default");
+                SpawnResult agent = spawn(kernel, "boxed", openclaw("You are boxed."));
+                agentDir = kernel.stateDir().resolve("agents").resolve(agent.agent().id());
+                assertEquals("Echo: hello", ask(kernel, agent, "hello"));
+                Session.closeAll();
+                assertFalse(Session.kernels().contains(kernel), "closed with the session");
+                assertTrue(kernel.spawner().agents().isEmpty());
+            } finally {
+                kernel.close();
+                useLlm(null, null);
+                // The default state dir is the user's: leave nothing of this test in it.
+                if (agentDir != null) {
+                    try (var files = java.nio.file.Files.walk(agentDir)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+        }
+    }
 }
