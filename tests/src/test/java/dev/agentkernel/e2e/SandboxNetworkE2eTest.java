@@ -111,7 +111,9 @@ class SandboxNetworkE2eTest {
 
     /** Bash that sends one absolute-form GET through the proxy in $HTTP_PROXY and prints the reply. */
     static String viaProxy(String url) {
-        return "curl -s -S --max-time 10 -w ' [%{http_code}]' " + url + " 2>&1; echo; ";
+        // --noproxy '': the tools' NO_PROXY sends loopback URLs straight to the sandbox's own loopback, and these
+        // targets are on the host's loopback, which only the kernel's proxy can reach (if it allows them).
+        return "curl -s -S --noproxy '' --max-time 10 -w ' [%{http_code}]' " + url + " 2>&1; echo; ";
     }
 
     @Test
@@ -150,12 +152,15 @@ class SandboxNetworkE2eTest {
         int hostPort = hostService.getAddress().getPort();
         int allowedPort = allowedService.getAddress().getPort();
         int hitsBefore = allowedServiceHits.get();
-        String out = bash(alice, "echo proxy=$HTTPS_PROXY; "
+        String out = bash(alice, "echo proxy=$HTTPS_PROXY no_proxy=$NO_PROXY; "
+                + "(python3 -m http.server 8765 --bind 127.0.0.1 >/dev/null 2>&1 &) ; sleep 1; "
+                + "curl -s -o /dev/null -w 'own-server [%{http_code}]' http://127.0.0.1:8765/ 2>&1; echo; "
                 + viaProxy("http://127.0.0.1:" + hostPort + "/")
                 + viaProxy("http://127.0.0.1:" + allowedPort + "/")
                 + viaProxy("http://127.0.0.1:" + llm.port() + "/")
                 + viaProxy("https://example.com/"));
-        assertTrue(out.contains("proxy=http://127.0.0.1:"), out);
+        assertTrue(out.contains("proxy=http://127.0.0.1:") && out.contains("no_proxy=localhost,127.0.0.1,::1"), out);
+        assertTrue(out.contains("own-server [200]"), "a server the agent starts on its own loopback is reached directly: " + out);
         assertTrue(out.contains("may not reach 127.0.0.1:" + hostPort) && out.contains("[403]"), "the host service is refused, with the reason: " + out);
         assertTrue(out.contains("allowed-ok [200]"), "the allow-listed service answers: " + out);
         assertTrue(out.contains("no such endpoint: GET /") && out.contains("[404]"),

@@ -48,6 +48,9 @@ public final class RelayNetwork implements AutoCloseable {
         return new Proxy(Proxy.Type.HTTP, egress.address());
     }
 
+    /** What the tools' {@code NO_PROXY} lists: the sandbox's own loopback. */
+    public static final String LOOPBACK_NAMES = "localhost,127.0.0.1,::1";
+
     /**
      * What tool processes get, so curl, pip, git and the like go out through the kernel's allow-list (and get its
      * explanation when refused) instead of failing with "network unreachable". Both spellings: tools disagree.
@@ -58,6 +61,9 @@ public final class RelayNetwork implements AutoCloseable {
         for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {
             env.put(name, url);
         }
+        // Loopback inside the sandbox is the sandbox: a server the agent starts there is reached directly,
+        // not sent to the kernel's proxy (where 127.0.0.1 would mean the host).
+        for (String name : List.of("NO_PROXY", "no_proxy")) env.put(name, LOOPBACK_NAMES);
         return Map.copyOf(env);
     }
 

@@ -142,10 +142,12 @@ class RelayRunnerTest {
             assertTrue(egressPort > 0, info.toString());
             assertEquals(egressPort, agent.runner.relay().egressPort());
 
-            List<SseEvent> events = agent.client.turn("[[bash: echo $HTTPS_PROXY $HTTP_PROXY $https_proxy $http_proxy]]");
+            List<SseEvent> events = agent.client.turn("[[bash: echo $HTTPS_PROXY $HTTP_PROXY $https_proxy $http_proxy; echo $NO_PROXY $no_proxy]]");
             SseEvent result = named(events, "tool_result").get(0);
             String url = "http://127.0.0.1:" + egressPort;
-            assertEquals(url + " " + url + " " + url + " " + url + "\n", result.data().path("output").asText());
+            String noProxy = "localhost,127.0.0.1,::1";
+            assertEquals(url + " " + url + " " + url + " " + url + "\n" + noProxy + " " + noProxy + "\n", result.data().path("output").asText(),
+                    "the sandbox's own loopback is reached directly, not through the kernel's proxy");
             assertEquals("done", last(events).name());
             assertEquals(2, proxy.requestLines().size(), "both model calls of the tool round went through the proxy");
         }
