@@ -288,6 +288,27 @@ class SandboxNetworkE2eTest {
         assertTrue(host.getMessage().contains("no effect"), host.getMessage());
     }
 
+    /** A spawn that fails, before or after its runner starts, leaves no relay, port, directory or process. */
+    @Test
+    void aFailedSpawnLeavesNothingBehind() throws Exception {
+        Path state = tmp.resolve("failing");
+        Path bin = script(tmp, "dies.sh", "echo 'runner refuses to start' >&2\nexit 7\n");
+        Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "OPENCLAW_RUNNER_BIN", bin.toString());
+        try (AgentKernel k = AgentKernel.builder().backend("sandbox").plugin(new OpenClawPlugin()).stateDir(state)
+                .hostEnv(env).spawnTimeout(Duration.ofSeconds(30)).build()) {
+            Throwable bad = cause(() -> k.spawner().spawn(SpawnRequest.builder().name("nohost")
+                    .spawnInfo(info(llm).baseUrl("http:///v1").build()).build()).join());
+            assertInstanceOf(dev.agentkernel.InvalidRequestException.class, bad);
+            assertTrue(bad.getMessage().contains("http:///v1"), bad.getMessage());
+            Throwable dead = cause(() -> k.spawner().spawn(SpawnRequest.builder().name("dies").spawnInfo(info(llm).build()).build()).join());
+            assertInstanceOf(dev.agentkernel.SpawnFailedException.class, dead);
+            assertTrue(dead.getMessage().contains("exited with code 7"), dead.getMessage());
+            assertTrue(k.spawner().agents().isEmpty());
+        }
+        assertEquals(List.of(), SandboxE2eTest.listing(state.resolve("agents")), "no agent directory left");
+        assertEquals(List.of(), SandboxE2eTest.listing(state.resolve("relay")), "no relay directory left");
+    }
+
     static int port(SpawnResult agent) throws Exception {
         return record(kernel, agent.agent().id()).port();
     }

@@ -57,8 +57,8 @@ final class RelayNetwork implements AgentNetwork {
 
     /** {@code fresh}: a new agent, whose relay directory may be removed again if this fails. */
     private static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, boolean fresh) throws BindException {
+        EgressAllowList allowList = allowList(config, allow); // a bad base_url fails before anything exists
         RelayDir dir = RelayDir.of(agentDir).create();
-        EgressAllowList allowList = allowList(config, allow);
         String label = config.path("name").asText("?") + " (" + agentDir.path().getFileName() + ")";
         List<AutoCloseable> parts = new ArrayList<>();
         try {
