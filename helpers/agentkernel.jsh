@@ -3,6 +3,7 @@
 import dev.agentkernel.*;
 import dev.agentkernel.helpers.*;
 import static dev.agentkernel.helpers.Helpers.*;
+import dev.agentkernel.config.SandboxSettings;
 import java.util.*;
 import java.util.concurrent.*;
 import java.nio.file.*;
