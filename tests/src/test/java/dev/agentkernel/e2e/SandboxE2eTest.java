@@ -204,7 +204,7 @@ class SandboxE2eTest {
                 + "; ln -s " + victim + " " + dir.resolve("agent.json.tmp")
                 + "; ln -s " + victim + " " + dir.resolve("network.log")
                 + "; echo x >> " + dir.resolve("history.jsonl") + " && echo history-writable"
-                + "; curl -s --max-time 5 http://127.0.0.1:9/ > /dev/null; echo denied-once");
+                + "; curl -s --noproxy '' --max-time 5 http://127.0.0.1:9/ > /dev/null; echo denied-once");
         assertTrue(out.contains(dir.resolve("agent.json") + ": Read-only file system"), out);
         assertTrue(out.contains("agent.json.tmp': Read-only file system"), out);
         assertTrue(out.contains("network.log': Read-only file system"), out);
