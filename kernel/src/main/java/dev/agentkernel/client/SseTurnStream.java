@@ -12,8 +12,10 @@ import okhttp3.sse.EventSources;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -21,11 +23,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A turn's SSE stream as a blocking iterable. A reader thread parses events into a queue; the
  * iterator takes from it, and while waiting checks that the agent's process is still alive, so a
  * killed agent ends the stream with an error chunk instead of a hang. Closing before the final
- * chunk cancels the HTTP call and asks the agent to cancel the turn.
+ * chunk cancels the HTTP call and asks the agent to cancel the turn. Closing after it leaves the reader to
+ * read the response's last bytes, so the connection goes back to the pool for the agent's next turn.
  */
 final class SseTurnStream implements TurnStream {
 
     static final long LIVENESS_CHECK_MILLIS = 200;
+    /** How long a finished turn's response may take to end (the runner ends it right after the final event). */
+    static final long END_GRACE_MILLIS = 2000;
 
     private final BlockingQueue<TurnResponse> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean finalQueued = new AtomicBoolean();
@@ -35,12 +40,22 @@ final class SseTurnStream implements TurnStream {
     private final Call call;
     private final AgentEndpoint endpoint;
     private final Runnable cancelAtAgent;
+    private final ExecutorService executor;
+    /** Counted down when the reader has read the response to its end (or failed), and closed it. */
+    private final CountDownLatch readerDone = new CountDownLatch(1);
 
     SseTurnStream(Call call, Response response, AgentEndpoint endpoint, Runnable cancelAtAgent, ExecutorService executor) {
         this.call = call;
         this.endpoint = endpoint;
         this.cancelAtAgent = cancelAtAgent;
-        executor.execute(() -> EventSources.processResponse(response, new Listener()));
+        this.executor = executor;
+        executor.execute(() -> {
+            try {
+                EventSources.processResponse(response, new Listener());
+            } finally {
+                readerDone.countDown();
+            }
+        });
     }
 
     private final class Listener extends EventSourceListener {
@@ -124,8 +139,24 @@ final class SseTurnStream implements TurnStream {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        boolean unfinished = !finalQueued.get();
-        call.cancel();
-        if (unfinished) cancelAtAgent.run();
+        if (!finalQueued.get()) {
+            call.cancel();
+            cancelAtAgent.run();
+            return;
+        }
+        // The turn is over. Cancelling now would usually cut the connection just before the reader reads the
+        // response's end, and the next turn would pay for a new one; cancel only a response that does not end.
+        if (readerDone.getCount() == 0) return;
+        try {
+            executor.execute(() -> {
+                try {
+                    if (!readerDone.await(END_GRACE_MILLIS, TimeUnit.MILLISECONDS)) call.cancel();
+                } catch (InterruptedException e) {
+                    call.cancel();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            call.cancel(); // the client is closed: nothing will reuse the connection
+        }
     }
 }

@@ -279,6 +279,44 @@ class AgentTurnTest {
     }
 
     @Test
+    void eachRequestSendsTheConversationExactlyAsItIsStored() {
+        // Answers and plain text reach the SDK without a round trip through the stored JSON: what is sent must
+        // still be that JSON, for every kind of message (thinking with signatures, tool calls and results, text).
+        try (TestRunner agent = runner("anthropic", c -> c.put("thinking_level", "low"))) {
+            assertEquals("done", last(agent.client.turn("[[think]] [[bash: echo hi]]")).name());
+            assertEquals("done", last(agent.client.turn("[[reply: **plain** text]]")).name());
+            assertEquals("done", last(agent.client.turn("and once more")).name());
+            JsonNode history = json(agent.client.get("/history").body());
+            assertEquals(8, history.size(), history.toString());
+            List<RecordedRequest> requests = apiRequests();
+            for (RecordedRequest request : requests) {
+                JsonNode sent = request.body().path("messages");
+                assertTrue(sent.size() >= 1 && sent.size() < history.size(), sent.toString());
+                for (int i = 0; i < sent.size(); i++) {
+                    assertEquals(history.get(i), sent.get(i), "message " + i + " of a request with " + sent.size());
+                }
+            }
+            assertEquals(history.size() - 1, requests.get(requests.size() - 1).body().path("messages").size(),
+                    "the last request carried everything but its own answer");
+        }
+    }
+
+    @Test
+    void theTurnsResponseHeadersLeaveBeforeTheFirstEvent() throws Exception {
+        // A kernel sets up its stream reader when the headers come; they must not wait for the model's first token.
+        Runner.Options slowKeepAlive = new Runner.Options(4096, java.time.Duration.ofSeconds(30), 3);
+        try (TestRunner agent = TestRunner.start(tmp.resolve("headers"),
+                TestRunner.config("anthropic", llm.anthropicBaseUrl(), c -> { }), slowKeepAlive)) {
+            long start = System.nanoTime();
+            try (RunnerClient.TurnStream stream = agent.client.openTurn("[[slow: 1200]] hi")) {
+                long headersMillis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(headersMillis < 1000, "headers took " + headersMillis + " ms: they waited for the first token");
+                assertEquals("done", last(stream.readAll()).name());
+            }
+        }
+    }
+
+    @Test
     void theToolRoundLimitEndsTheTurnWithAnError() {
         try (TestRunner agent = runner("anthropic", c -> c.put("max_tool_rounds", 0))) {
             List<SseEvent> events = agent.client.turn("[[bash: echo never]]");

@@ -20,7 +20,12 @@ final class SseStream {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0);
-        return new SseStream(exchange.getResponseBody());
+        // The JDK server only buffers the headers of a chunked response; without this flush they would leave
+        // with the first event, and the client could not set up its reader while the model is being called.
+        // (Flushing a chunked stream with nothing written sends no chunk, so this ends nothing.)
+        OutputStream out = exchange.getResponseBody();
+        out.flush();
+        return new SseStream(out);
     }
 
     /** @throws IOException when the client has gone away */

@@ -40,6 +40,13 @@ final class AnthropicProvider implements LlmProvider {
     private final JsonMapper sdkJson = ObjectMappers.jsonMapper();
     private final ConversionCache<ChatMessage, MessageParam> messages = new ConversionCache<>();
     private final ConversionCache<ToolSpec, Tool> tools = new ConversionCache<>();
+    /**
+     * The SDK's own parameter form of the latest answer, with the content node the loop stores that answer
+     * under: the next request sends it as it is instead of converting the stored JSON back.
+     */
+    private volatile Answer lastAnswer;
+
+    private record Answer(JsonNode content, MessageParam param) {}
 
     AnthropicProvider(ProviderSettings settings) {
         this.settings = settings;
@@ -63,8 +70,7 @@ final class AnthropicProvider implements LlmProvider {
         if (!request.systemPrompt().isBlank()) {
             params.system(request.systemPrompt());
         }
-        messages.convertAll(request.messages(), m -> sdkJson.convertValue(m.toJson(), MessageParam.class))
-                .forEach(params::addMessage);
+        messages.convertAll(request.messages(), this::toParam).forEach(params::addMessage);
         tools.convertAll(request.tools(), spec -> {
             ObjectNode tool = JsonNodeFactory.instance.objectNode();
             tool.put("name", spec.name());
@@ -76,6 +82,26 @@ final class AnthropicProvider implements LlmProvider {
             params.thinking(ThinkingConfigEnabled.builder().budgetTokens(budget).build());
         }
         return params.build();
+    }
+
+    /**
+     * A conversation message as the SDK's parameter. Each message is converted once (see {@link ConversionCache}),
+     * but every turn brings two new ones, and the SDK's Kotlin-aware Jackson mapper is slow until the JIT has
+     * seen it many times, so the common shapes skip it: the model's last answer is the SDK's own
+     * {@code Message.toParam()}, which the stored JSON was made from, and plain text is built directly.
+     */
+    private MessageParam toParam(ChatMessage message) {
+        Answer answer = lastAnswer;
+        if (answer != null && answer.content() == message.content()) {
+            return answer.param();
+        }
+        if (message.content().isTextual()) {
+            return MessageParam.builder()
+                    .role(ChatMessage.USER.equals(message.role()) ? MessageParam.Role.USER : MessageParam.Role.ASSISTANT)
+                    .content(message.content().asText())
+                    .build();
+        }
+        return sdkJson.convertValue(message.toJson(), MessageParam.class);
     }
 
     @Override
@@ -117,8 +143,10 @@ final class AnthropicProvider implements LlmProvider {
     }
 
     private ModelResponse toResponse(Message message) {
-        JsonNode param = sdkJson.valueToTree(message.toParam());
+        MessageParam sdkParam = message.toParam();
+        JsonNode param = sdkJson.valueToTree(sdkParam);
         ArrayNode content = param.get("content") instanceof ArrayNode a ? a : JsonNodeFactory.instance.arrayNode();
+        lastAnswer = new Answer(content, sdkParam);
         List<ToolCall> calls = new ArrayList<>();
         for (JsonNode block : content) {
             if ("tool_use".equals(block.path("type").asText())) {

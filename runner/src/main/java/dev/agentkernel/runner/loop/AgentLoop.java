@@ -15,6 +15,8 @@ import dev.agentkernel.runner.tools.ToolResult;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,7 +61,10 @@ public final class AgentLoop {
             // refused before anything was sent or stored: the conversation stays as it was
             return TurnEvent.error(e.getMessage());
         }
-        newMessages.forEach(conversation::append);
+        // The model request needs the new messages in the history file, not on the disk: their fsync runs while the
+        // request is on its way, and the turn waits for it before it goes past the model's answer (stores it, runs
+        // tools, ends).
+        CompletableFuture<Void> newMessagesDurable = conversation.appendSyncingInBackground(newMessages);
         StreamListener listener = new StreamListener() {
             @Override
             public void onText(String delta) {
@@ -80,6 +85,7 @@ public final class AgentLoop {
                 ModelRequest request = new ModelRequest(systemPrompt, conversation.snapshot(), tools.specs());
                 observer.beforeModel(request);
                 ModelResponse response = provider.complete(request, listener, cancellation);
+                awaitDurable(newMessagesDurable);
                 observer.afterModel(response);
                 usage = usage.plus(response.usage());
                 if (!response.content().isEmpty()) {
@@ -107,6 +113,7 @@ public final class AgentLoop {
             }
         } catch (RuntimeException e) {
             Cancellation.clearInterrupt();
+            awaitQuietly(newMessagesDurable);
             // the model's tool calls must each get a result, or the provider rejects the next request
             if (!pending.isEmpty()) {
                 conversation.append(toolResults(pending, results,
@@ -120,6 +127,23 @@ public final class AgentLoop {
             }
             LOG.log(Level.WARNING, "turn failed", e);
             return TurnEvent.error("the runner failed during the turn: " + e + " (see runner.err)");
+        }
+    }
+
+    private static void awaitDurable(CompletableFuture<Void> durable) {
+        try {
+            durable.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** Waits for the fsync of the turn's new messages when the turn failed anyway: its own failure is not reported. */
+    private static void awaitQuietly(CompletableFuture<Void> durable) {
+        try {
+            durable.join();
+        } catch (RuntimeException ignored) {
+            // the turn's own error is the one to report
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** The agent's conversation: the in-memory list the model sees, mirrored line by line into the history file. */
 public final class Conversation {
@@ -50,6 +51,18 @@ public final class Conversation {
     public synchronized void append(ChatMessage message) {
         store.append(message);
         messages.add(message);
+    }
+
+    /**
+     * Appends {@code added} with their history lines written but fsynced in the background; the future
+     * completes when they are durable (see {@link HistoryStore#syncInBackground}).
+     */
+    public synchronized CompletableFuture<Void> appendSyncingInBackground(List<ChatMessage> added) {
+        for (ChatMessage message : added) {
+            store.appendUnsynced(message);
+            messages.add(message);
+        }
+        return store.syncInBackground();
     }
 
     public synchronized List<ChatMessage> snapshot() {

@@ -12,11 +12,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Logger;
 
 /**
  * The append-only conversation log {@code <state_dir>/history.jsonl}: one JSON message per line, fsynced per
  * append so a killed runner loses at most the message it was writing.
+ * <p>
+ * {@link #appendUnsynced} and {@link #syncInBackground} split an append: the line is written at once (a killed
+ * runner keeps it: it is in the OS's hands) and the fsync, which only matters if the machine itself goes down,
+ * runs on another thread while the caller gets on with its work.
  * <p>
  * It uses a {@link FileOutputStream} rather than a {@code FileChannel} on purpose: cancelling a turn interrupts
  * its thread, and an interrupt closes an interruptible channel for good.
@@ -26,6 +34,8 @@ public final class HistoryStore implements AutoCloseable {
     private final Path file;
     private final ObjectMapper json = Protocol.json();
     private FileOutputStream out;
+    /** Runs background fsyncs; made on first use, so an idle runner has no such thread. */
+    private ExecutorService syncer;
 
     public HistoryStore(Path stateDir) {
         this.file = stateDir.resolve(Protocol.HISTORY_FILE);
@@ -62,7 +72,14 @@ public final class HistoryStore implements AutoCloseable {
         return messages;
     }
 
+    /** Appends one line and fsyncs it before returning. */
     public synchronized void append(ChatMessage message) {
+        appendUnsynced(message);
+        sync();
+    }
+
+    /** Appends one line without the fsync: see {@link #syncInBackground}. */
+    public synchronized void appendUnsynced(ChatMessage message) {
         try {
             if (out == null) {
                 Files.createDirectories(file.getParent());
@@ -71,16 +88,51 @@ public final class HistoryStore implements AutoCloseable {
             byte[] line = (json.writeValueAsString(message.toJson()) + "\n").getBytes(StandardCharsets.UTF_8);
             out.write(line);
             out.flush();
-            out.getFD().sync();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to history " + file, e);
         }
     }
 
+    /** Fsyncs everything appended so far. */
+    public synchronized void sync() {
+        try {
+            if (out != null) {
+                out.getFD().sync();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to history " + file, e);
+        }
+    }
+
+    /** {@link #sync} on a background thread; the future fails with its {@link UncheckedIOException}. */
+    public CompletableFuture<Void> syncInBackground() {
+        ExecutorService executor;
+        synchronized (this) {
+            if (syncer == null) {
+                syncer = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "history-sync");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            executor = syncer;
+        }
+        try {
+            return CompletableFuture.runAsync(this::sync, executor);
+        } catch (RejectedExecutionException e) {
+            // closed: nothing is written any more, and close() synced what was
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
     @Override
     public synchronized void close() {
+        if (syncer != null) {
+            syncer.shutdown();
+        }
         if (out != null) {
             try {
+                out.getFD().sync(); // a line appended unsynced whose background sync has not run yet
                 out.close();
             } catch (IOException ignored) {
                 // nothing left to save

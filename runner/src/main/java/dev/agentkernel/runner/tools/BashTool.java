@@ -34,6 +34,11 @@ public final class BashTool implements Tool {
     private final Map<String, String> extraEnv;
     /** Groups of commands whose background children may still be alive; killed on close. */
     private final Set<Long> groups = ConcurrentHashMap.newKeySet();
+    /**
+     * Made once: the providers convert each spec to their SDK's tool type once per spec object, so a new
+     * object per model call would be converted again on every call.
+     */
+    private final ToolSpec spec;
 
     public BashTool(Path workspace, Duration timeout, int outputCap) {
         this(workspace, timeout, outputCap, Map.of());
@@ -45,10 +50,15 @@ public final class BashTool implements Tool {
         this.timeout = timeout;
         this.outputCap = outputCap;
         this.extraEnv = Map.copyOf(extraEnv);
+        this.spec = makeSpec();
     }
 
     @Override
     public ToolSpec spec() {
+        return spec;
+    }
+
+    private ToolSpec makeSpec() {
         ObjectNode schema = JsonNodeFactory.instance.objectNode();
         schema.put("type", "object");
         ObjectNode command = schema.putObject("properties").putObject("command");

@@ -102,6 +102,23 @@ class HistoryStoreTest {
     }
 
     @Test
+    void newMessagesAreInTheFileAtOnceAndTheirFsyncFollowsInTheBackground() throws Exception {
+        try (HistoryStore store = new HistoryStore(dir)) {
+            Conversation c = new Conversation(store);
+            var durable = c.appendSyncingInBackground(List.of(ChatMessage.userText("one"), ChatMessage.userText("two")));
+            assertEquals(2, Files.readAllLines(dir.resolve("history.jsonl")).size(), "written before the fsync");
+            assertEquals(List.of("one", "two"), c.snapshot().stream().map(ChatMessage::text).toList());
+            durable.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            c.append(ChatMessage.userText("three"));
+        }
+        assertEquals(3, Files.readAllLines(dir.resolve("history.jsonl")).size());
+        try (HistoryStore store = new HistoryStore(dir)) {
+            store.appendUnsynced(ChatMessage.userText("four"));
+        } // close() syncs what was appended unsynced
+        assertEquals(4, Files.readAllLines(dir.resolve("history.jsonl")).size());
+    }
+
+    @Test
     void invalidMessagesAreRejectedWithTheExpectedShape() {
         var f = JsonNodeFactory.instance;
         assertThrows(IllegalArgumentException.class, () -> new ChatMessage("system", f.textNode("x")));

@@ -150,7 +150,9 @@ class BashToolTest {
 
     @Test
     void theSpecDeclaresACommandString() {
-        ToolSpec spec = bash(Duration.ofSeconds(3), 10).spec();
+        BashTool tool = bash(Duration.ofSeconds(3), 10);
+        ToolSpec spec = tool.spec();
+        assertSame(spec, tool.spec(), "one spec object, so the providers convert it to their SDK's type once");
         assertEquals("bash", spec.name());
         assertEquals("string", spec.inputSchema().path("properties").path("command").path("type").asText());
         assertEquals("command", spec.inputSchema().path("required").get(0).asText());
