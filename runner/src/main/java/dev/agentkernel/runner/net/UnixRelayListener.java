@@ -162,12 +162,30 @@ public final class UnixRelayListener implements AutoCloseable {
         }
         Pump.closeQuietly(server);
         open.forEach(Pump::closeQuietly);
+        awaitAcceptor();
         try {
             if (fileKey == null || fileKey.equals(fileKey(socket))) {
                 Files.deleteIfExists(socket);
             }
         } catch (IOException e) {
             // the directory went away with the sandbox: nothing to clean
+        }
+    }
+
+    /**
+     * The JDK releases a listening socket only once the thread blocked in accept() has left it: wait for that,
+     * so nothing can connect any more when close() returns.
+     */
+    private void awaitAcceptor() {
+        Thread t;
+        synchronized (this) {
+            t = acceptor;
+        }
+        if (t == null || t == Thread.currentThread()) return;
+        try {
+            t.join(java.time.Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
