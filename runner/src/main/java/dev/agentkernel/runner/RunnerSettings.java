@@ -136,7 +136,7 @@ public record RunnerSettings(
 
     /**
      * The relay sockets are made (http.sock, bus.sock) and dialled (egress.sock) there, so it must exist before the
-     * runner starts, and each socket path must fit the kernel's 107-byte limit for Unix socket addresses.
+     * runner starts, and each socket path must fit the 106-byte limit Java puts on Unix socket addresses.
      */
     private static Path relayDir(String configured, Path configDir) throws BadConfigException {
         if (blankToNull(configured) == null) {

@@ -256,7 +256,7 @@ class SandboxNetworkE2eTest {
         }
     }
 
-    /** A state dir so deep that socket paths would pass Linux's 107 bytes: the kernel goes through a short link. */
+    /** A state dir so deep that socket paths would pass the 106 bytes Java allows: the kernel goes through a short link. */
     @Test
     void aDeepStateDirStillWorks() throws Exception {
         Path deep = tmp.resolve("d".repeat(60)).resolve("e".repeat(60));

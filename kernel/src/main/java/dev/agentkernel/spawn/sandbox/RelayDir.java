@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * the sandbox at {@link RelaySockets#SANDBOX_DIR}. Not inside the agent's own directory, which the agent may
  * rewrite: it could swap the directory for a link and make the kernel create sockets elsewhere.
  *
- * <p>Linux limits a socket path to 107 bytes. When the state dir is so deep that ours would not fit, the
+ * <p>Java limits a socket path to 106 bytes (RelaySockets.MAX_PATH_BYTES). When the state dir is so deep that ours would not fit, the
  * kernel reaches the same directory through a short private link, {@code <tmp>/agentkernel-<uid>/<id>};
  * the sandbox always sees the short {@link RelaySockets#SANDBOX_DIR}.
  */

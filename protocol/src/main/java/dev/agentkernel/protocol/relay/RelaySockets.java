@@ -38,6 +38,9 @@ public final class RelaySockets {
     /** Whether {@code bytes} (exactly {@link #greetingLength()} of them) is the greeting. */
     public static boolean isGreeting(byte[] bytes) { return java.util.Arrays.equals(bytes, GREETING_BYTES); }
 
-    /** The longest socket path Linux accepts (sun_path is 108 bytes including the terminating NUL). */
-    public static final int MAX_PATH_BYTES = 107;
+    /**
+     * The longest socket path Java binds or connects: sun_path holds 108 bytes, Linux needs one for the NUL,
+     * and the JDK refuses 107 as well ("Unix domain path too long"), measured on JDK 25.
+     */
+    public static final int MAX_PATH_BYTES = 106;
 }

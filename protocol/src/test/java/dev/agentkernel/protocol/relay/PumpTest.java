@@ -97,4 +97,23 @@ class PumpTest {
         assertFalse(RelaySockets.isGreeting(g));
         assertTrue(RelaySockets.isGreeting(RelaySockets.greeting()), "callers get a copy, not the constant");
     }
+
+    /** MAX_PATH_BYTES is what this JDK really binds: one byte more is refused. */
+    @Test
+    void theSocketPathLimitIsTheOneJavaEnforces() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory(Path.of("/tmp"), "lim");
+        try {
+            Path fits = dir.resolve("a".repeat(RelaySockets.MAX_PATH_BYTES - dir.toString().length() - 1));
+            Path over = dir.resolve("b".repeat(RelaySockets.MAX_PATH_BYTES - dir.toString().length()));
+            try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                s.bind(UnixDomainSocketAddress.of(fits));
+            }
+            try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                assertThrows(IOException.class, () -> s.bind(UnixDomainSocketAddress.of(over)));
+            }
+            java.nio.file.Files.deleteIfExists(fits);
+        } finally {
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
 }

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 final class RelayTestSockets {
     private RelayTestSockets() {}
 
-    /** Under /tmp, not a deep @TempDir: socket paths must fit in 107 bytes. */
+    /** Under /tmp, not a deep @TempDir: socket paths must fit in RelaySockets.MAX_PATH_BYTES (106). */
     static Path relayDir() throws IOException {
         return Files.createTempDirectory(Path.of("/tmp"), "akr");
     }
