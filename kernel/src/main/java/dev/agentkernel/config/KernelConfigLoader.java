@@ -24,7 +24,7 @@ public final class KernelConfigLoader {
     public static final Set<String> KEYS = Set.of("backend", "namespace", "base_image", "kubeconfig", "registry_url",
             "debug", "state_dir", "spawn_timeout_seconds", "image_pull_secrets", "service_account", "node_selector",
             "tolerations", "resources", "access", "insecure_registry", "registry_username", "registry_password", "sandbox");
-    static final Set<String> SANDBOX_KEYS = Set.of("network", "allow");
+    static final Set<String> SANDBOX_KEYS = Set.of("network", "allow", "limits");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -87,13 +87,20 @@ public final class KernelConfigLoader {
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!SANDBOX_KEYS.contains(key)) {
-                throw new ConfigException("config " + source + ": unknown key 'sandbox." + key + "'; known keys: network, allow");
+                throw new ConfigException("config " + source + ": unknown key 'sandbox." + key + "'; known keys: network, allow, limits");
             }
         }
         Reader r = new Reader(n, source + " (sandbox)");
         String network = r.string("network");
+        JsonNode limits = n.get("limits");
+        if (limits != null && !limits.isNull() && !limits.isObject()) {
+            throw new ConfigException("config " + source + ": 'sandbox.limits' must be a mapping like {pids: 512, memory: 2Gi, tmp: 256Mi}");
+        }
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> limitMap = limits == null || limits.isNull() ? null
+                : dev.agentkernel.protocol.Protocol.json().convertValue(limits, java.util.Map.class);
         return new SandboxSettings(network == null ? null : SandboxSettings.Network.parse(network, "config " + source + " sandbox"),
-                r.stringList("allow"));
+                r.stringList("allow"), dev.agentkernel.config.SandboxLimits.fromMap(limitMap, "config " + source));
     }
 
     /** Expands a leading {@code ~} as the seed's config does for kubeconfig. */

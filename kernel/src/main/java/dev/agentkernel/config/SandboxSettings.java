@@ -18,7 +18,7 @@ import java.util.Locale;
  *   allow: ["pypi.org:443"]  # besides the LLM endpoint, which is always allowed
  * </pre>
  */
-public record SandboxSettings(Network network, List<String> allow) {
+public record SandboxSettings(Network network, List<String> allow, SandboxLimits limits) {
 
     public enum Network {
         ISOLATED, HOST;
@@ -37,7 +37,13 @@ public record SandboxSettings(Network network, List<String> allow) {
         public String yamlName() { return name().toLowerCase(Locale.ROOT); }
     }
 
+    /** Default limits ({@link SandboxLimits#DEFAULTS}). */
+    public SandboxSettings(Network network, List<String> allow) {
+        this(network, allow, SandboxLimits.DEFAULTS);
+    }
+
     public SandboxSettings {
+        limits = limits == null ? SandboxLimits.DEFAULTS : limits;
         network = network == null ? Network.ISOLATED : network;
         allow = allow == null ? List.of() : List.copyOf(allow);
         if (network == Network.HOST && !allow.isEmpty()) {
@@ -59,8 +65,11 @@ public record SandboxSettings(Network network, List<String> allow) {
     public SandboxSettings allow(String... more) {
         List<String> all = new ArrayList<>(allow);
         all.addAll(List.of(more));
-        return new SandboxSettings(network, all);
+        return new SandboxSettings(network, all, limits);
     }
+
+    /** These settings with other limits. */
+    public SandboxSettings limits(SandboxLimits limits) { return new SandboxSettings(network, allow, limits); }
 
     public boolean isolated() { return network == Network.ISOLATED; }
 }

@@ -65,7 +65,9 @@ public final class Runner implements AutoCloseable {
         try {
             this.tools = ToolRegistry.create(settings.tools(), settings.workspace(),
                     Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes(),
-                    relay == null ? Map.of() : relay.toolEnvironment());
+                    relay == null ? Map.of() : relay.toolEnvironment(),
+                    dev.agentkernel.runner.tools.ToolSandbox.fromEnv(System.getenv(), settings.workspace(), settings.stateDir(),
+                            settings.relayDir()));
             this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
                     settings.thinkingLevel(), options.maxRetries(), relay == null ? null : relay.llmProxy());
             // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port

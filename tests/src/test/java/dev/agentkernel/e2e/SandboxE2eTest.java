@@ -108,7 +108,9 @@ class SandboxE2eTest {
                 "the workspace is the writable place");
         String jar = runnerJar().toAbsolutePath().normalize().toString();
         String ro = bash(alice, "cat " + jar + " > /dev/null && echo jar-readable; touch " + jar);
-        assertTrue(ro.contains("jar-readable") && ro.contains("Read-only file system"), "the runner jar is read-only: " + ro);
+        // Read-only mount; with a root kernel the agent is not the jar's owner either (Permission denied comes first).
+        assertTrue(ro.contains("jar-readable") && (ro.contains("Read-only file system") || ro.contains("Permission denied")),
+                "the runner jar is read-only: " + ro);
     }
 
     @Test
@@ -192,7 +194,7 @@ class SandboxE2eTest {
     /**
      * The kernel keeps files in the agent's directory: the record the CLI trusts (its pid is what `cleanup`
      * signals) and `network.log`. The agent must not be able to rewrite them, nor plant links that would
-     * make the kernel write to a host file; only its workspace and the runner's logs are writable.
+     * make the kernel write to a host file; only its workspace is writable (the runner's logs are hidden from its tools).
      */
     @Test
     void cannotForgeItsRecordOrMakeTheKernelWriteThroughALink() throws Exception {
@@ -208,7 +210,9 @@ class SandboxE2eTest {
         assertTrue(out.contains(dir.resolve("agent.json") + ": Read-only file system"), out);
         assertTrue(out.contains("agent.json.tmp': Read-only file system"), out);
         assertTrue(out.contains("network.log': Read-only file system"), out);
-        assertTrue(out.contains("history-writable") && out.contains("denied-once"), "the runner's own log stays writable: " + out);
+        // The runner's log is out of its tools' reach (issue 12; SandboxHardeningE2eTest has every way in).
+        assertFalse(out.contains("history-writable"), out);
+        assertTrue(out.contains("denied-once"), out);
         assertTrue(Files.readString(dir.resolve("network.log")).contains("denied 127.0.0.1:9"), "the kernel logged the refusal");
         kernel.spawner().kill(dave.agent().id()).join();
         assertEquals("untouched", Files.readString(victim));
@@ -219,11 +223,12 @@ class SandboxE2eTest {
     @Test
     void statusKillAndCleanupBehaveAsLocal() throws Exception {
         SpawnResult carol = spawn(kernel, "carol", llm);
-        // A tool process in the background: kill must take it down with the sandbox.
+        // A background job ends with its command (the tool sandbox's pid namespace ends with it, docs/sandbox.md);
+        // what kill must take down is the sandbox: the bwraps and the runner.
         bash(carol, "sleep 300 > /dev/null 2>&1 & echo started");
         long pid = pid(kernel, carol.agent().id());
         List<Long> tree = tree(pid);
-        assertTrue(tree.size() >= 3, "bwrap, the runner and the sleep: " + tree);
+        assertTrue(tree.size() >= 2, "bwrap and the runner: " + tree);
         AgentStatus st = kernel.status().join().stream().filter(s -> s.agentId().equals(carol.agent().id())).findFirst().orElseThrow();
         assertTrue(st.live() && st.processAlive(), st.toString());
         kernel.spawner().kill(carol.agent().id()).join();

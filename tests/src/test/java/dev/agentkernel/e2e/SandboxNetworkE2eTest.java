@@ -157,13 +157,14 @@ class SandboxNetworkE2eTest {
                 + "curl -s -o /dev/null -w 'own-server [%{http_code}]' http://127.0.0.1:8765/ 2>&1; echo; "
                 + viaProxy("http://127.0.0.1:" + hostPort + "/")
                 + viaProxy("http://127.0.0.1:" + allowedPort + "/")
-                + viaProxy("http://127.0.0.1:" + llm.port() + "/")
+                + viaProxy("http://127.0.0.1:" + llm.port() + "/v1/models")
                 + viaProxy("https://example.com/"));
         assertTrue(out.contains("proxy=http://127.0.0.1:") && out.contains("no_proxy=localhost,127.0.0.1,::1"), out);
         assertTrue(out.contains("own-server [200]"), "a server the agent starts on its own loopback is reached directly: " + out);
         assertTrue(out.contains("may not reach 127.0.0.1:" + hostPort) && out.contains("[403]"), "the host service is refused, with the reason: " + out);
         assertTrue(out.contains("allowed-ok [200]"), "the allow-listed service answers: " + out);
-        assertTrue(out.contains("no such endpoint: GET /") && out.contains("[404]"),
+        // An API path of the LLM endpoint passes (the scripted server answers for itself; other paths: SandboxHardeningE2eTest).
+        assertTrue(out.contains("no such endpoint: GET /v1/models") && out.contains("[404]"),
                 "the LLM endpoint is allowed (the scripted server answers for itself): " + out);
         assertTrue(out.contains("CONNECT tunnel failed, response 403"), "https through CONNECT is refused for other hosts too: " + out);
         assertEquals(0, hostServiceHits.get(), "the host service never saw the agent");
@@ -203,8 +204,15 @@ class SandboxNetworkE2eTest {
             });
             SpawnResult mallory = spawn(kernel, "mallory", llm);
             try {
+                // The agent's tools see the relay directory read-only (issue 12) ...
                 String out = bash(mallory, "rm /run/agentkernel/http.sock && ln -s " + decoy + " /run/agentkernel/http.sock && echo swapped");
-                assertTrue(out.contains("swapped"), out);
+                assertFalse(out.contains("swapped"), out);
+                assertTrue(out.contains("Read-only file system"), out);
+                // ... so swap it as a runner gone bad could: the kernel's greeting check is the second line.
+                Path relay = agentDir(kernel, mallory.agent().id()).getParent().getParent().resolve("relay")
+                        .resolve(mallory.agent().id()).resolve("http.sock");
+                Files.delete(relay);
+                Files.createSymbolicLink(relay, decoy);
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port(mallory))) {
                     s.setSoTimeout(10_000);
                     s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + mallory.nonce() + "\r\n\r\n")
@@ -293,6 +301,8 @@ class SandboxNetworkE2eTest {
     void aFailedSpawnLeavesNothingBehind() throws Exception {
         Path state = tmp.resolve("failing");
         Path bin = script(tmp, "dies.sh", "echo 'runner refuses to start' >&2\nexit 7\n");
+        // A root kernel's sandbox runs the runner as an ordinary user (docs/sandbox.md, "Users"), who must be able to run it.
+        Files.setPosixFilePermissions(bin, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "OPENCLAW_RUNNER_BIN", bin.toString());
         try (AgentKernel k = AgentKernel.builder().backend("sandbox").plugin(new OpenClawPlugin()).stateDir(state)
                 .hostEnv(env).spawnTimeout(Duration.ofSeconds(30)).build()) {

@@ -146,7 +146,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             dir = AgentDir.create(agentsDir, id);
             dir.createRunnerLogs(request.agentbus() != null);
             if (imageId != null) packaging.installInto(imageId, dir.workspace());
-            List<String> command = settings.launcher().command(plugin.command(dir.configFile(), settings.hostEnv()), dir, request.detached());
+            List<String> command = settings.launcher().command(plugin.command(dir.configFile(), settings.hostEnv()), dir, request.detached(),
+                    resources);
             String nonce = Nonces.generate();
             Agent agent = new Agent(id, request.name(), request.teamId(), request.agentType(), AgentState.STARTING,
                     request.metadata(), request.imageId(), Instant.now(), request.detached());
@@ -266,6 +267,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         env.clear();
         env.putAll(agentEnv(settings.hostEnv(), requestEnv));
         try {
+            settings.launcher().beforeStart(dir);
             return settings.launcher().start(pb);
         } catch (java.io.IOException e) {
             throw new SpawnFailedException("cannot start the runner (" + command.getFirst() + "): " + e.getMessage()

@@ -26,6 +26,20 @@ public interface RunnerLauncher {
      */
     List<String> command(List<String> runnerCommand, AgentDir dir, boolean detached);
 
+    /**
+     * As {@link #command(List, AgentDir, boolean)} for a spawn that takes {@code resources} from its team; a launcher
+     * that enforces limits (the sandbox backend) uses them.
+     */
+    default List<String> command(List<String> runnerCommand, AgentDir dir, boolean detached, dev.agentkernel.team.Resources resources) {
+        return command(runnerCommand, dir, detached);
+    }
+
+    /**
+     * Called after the agent directory and its config are written, just before the runner starts (the sandbox
+     * backend gives the runner's files to the user the sandbox drops to).
+     */
+    default void beforeStart(AgentDir dir) throws IOException {}
+
     /** Starts the prepared process; a launcher may pin this to a thread it owns. */
     default Process start(ProcessBuilder builder) throws IOException { return builder.start(); }
 

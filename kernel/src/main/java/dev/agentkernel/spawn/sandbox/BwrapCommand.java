@@ -47,43 +47,137 @@ public final class BwrapCommand {
     /**
      * As {@link #build(Path, List, AgentDir, boolean)}; a non-null {@code relayDir} isolates the network: a
      * network namespace of its own, with {@code relayDir} (the host side of the relay sockets) mounted at
-     * {@link dev.agentkernel.protocol.relay.RelaySockets#SANDBOX_DIR}.
+     * {@link dev.agentkernel.protocol.relay.RelaySockets#SANDBOX_DIR}. A root kernel's sandbox drops to
+     * {@link SandboxUser#forKernel()}; {@code /tmp} gets {@link #DEFAULT_TMP_BYTES}.
      */
     public static List<String> build(Path bwrap, List<String> runnerCommand, AgentDir dir, boolean detached, Path relayDir) {
+        return of(bwrap, runnerCommand, dir, detached, new Options(relayDir, SandboxUser.forKernel(), DEFAULT_TMP_BYTES));
+    }
+
+    /** Default size of the sandbox's private {@code /tmp} (a tmpfs, so host RAM): 256 MiB. */
+    public static final long DEFAULT_TMP_BYTES = 256L << 20;
+
+    /**
+     * How one sandbox is set up beyond its agent directory.
+     *
+     * @param relayDir the host side of the relay sockets (isolated network), or null to share the host's network
+     * @param user     the host user a root kernel's sandbox drops to, or null to keep the kernel's own uid (not root)
+     * @param tmpBytes the size of the private {@code /tmp}
+     */
+    public record Options(Path relayDir, SandboxUser user, long tmpBytes) {
+        public Options {
+            if (tmpBytes <= 0) throw new IllegalArgumentException("the sandbox /tmp size must be positive, got " + tmpBytes);
+        }
+    }
+
+    /**
+     * The full command. Two shapes (docs/sandbox.md, "Users"):
+     * <ul>
+     *   <li>kernel not root: one unprivileged bwrap; it runs in a user namespace of its own as the kernel's uid;</li>
+     *   <li>kernel root ({@code options.user() != null}): an outer bwrap, as root, makes every mount (so it can reach
+     *       any file the kernel can); then {@code setpriv} drops to the sandbox user and an inner, unprivileged bwrap
+     *       puts the runner in a user and pid namespace of its own, with a fresh {@code /proc}. Nothing of the agent
+     *       ever runs as host root.</li>
+     * </ul>
+     * Either way the runner is told ({@link dev.agentkernel.protocol.sandbox.ToolSandbox#ENV}) to start its tools in a
+     * third, nested bwrap, where {@code /proc/sys} is read-only and the runner's files are out of reach.
+     */
+    public static List<String> of(Path bwrap, List<String> runnerCommand, AgentDir dir, boolean detached, Options options) {
         if (runnerCommand.isEmpty()) throw new IllegalArgumentException("the runner command is empty");
+        SandboxUser user = options.user();
+        Path relayDir = options.relayDir();
         List<String> args = new ArrayList<>();
         args.add(bwrap.toString());
         List<Path> systemRoots = systemView(args);
-        args.addAll(List.of("--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"));
+        // As root, /proc is the host's, bound without bwrap's covers: the inner bwrap can mount a fresh /proc for its
+        // pid namespace only where a procfs is fully visible, and it is that fresh /proc the runner sees. Without
+        // root, bwrap makes the user namespace itself and mounts /proc for the new pid namespace.
+        if (user != null) args.addAll(List.of("--bind", "/proc", "/proc"));
+        else args.addAll(List.of("--proc", "/proc"));
+        args.addAll(List.of("--dev", "/dev",
+                // tmpfs lives in host RAM: bounded, and open to every user of the sandbox like a real /tmp
+                "--perms", "1777", "--size", Long.toString(options.tmpBytes()), "--tmpfs", "/tmp"));
         if (systemRoots.contains(HostSecrets.ETC)) mask(args, HostSecrets.etc());
         Path agentDir = dir.path().toAbsolutePath().normalize();
         RunnerFiles runner = RunnerFiles.of(runnerCommand);
-        bindReadOnly(args, runner.readOnly(), systemRoots, agentDir);
+        List<String> destinations = new ArrayList<>(bindReadOnly(args, runner.readOnly(), systemRoots, agentDir));
         String workspace = dir.workspace().toAbsolutePath().normalize().toString();
         // The agent directory is read-only inside: the runner reads its config there, and the kernel keeps its
         // record (whose pid `cleanup` signals) and writes files there, so the agent must neither rewrite them
-        // nor plant links for the kernel to follow. Writable: the workspace, and the logs the runner appends to
-        // (created by the kernel beforehand; a bind mount needs an existing file).
+        // nor plant links for the kernel to follow. Writable for the runner: the workspace, and the logs it appends
+        // to (created by the kernel beforehand; a bind mount needs an existing file). Its tools see neither log.
         args.addAll(List.of("--ro-bind", agentDir.toString(), agentDir.toString(), "--bind", workspace, workspace));
+        destinations.add(agentDir.toString());
         for (Path log : List.of(dir.historyFile(), dir.busLogFile())) {
             String file = log.toAbsolutePath().normalize().toString();
             if (Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS)) args.addAll(List.of("--bind", file, file));
         }
-        args.addAll(List.of(
+        String inside = dev.agentkernel.protocol.relay.RelaySockets.SANDBOX_DIR;
+        if (relayDir != null) {
+            args.addAll(List.of("--bind", relayDir.toAbsolutePath().normalize().toString(), inside));
+            destinations.add(inside);
+        }
+        if (user != null) openAncestors(args, destinations, systemRoots);
+        args.addAll(List.of("--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--new-session"));
+        if (relayDir != null) args.add("--unshare-net");
+        if (!detached) args.add("--die-with-parent");
+        String toolBwrap = bwrapInside(bwrap, systemRoots);
+        List<String> runnerSide = new ArrayList<>(List.of(
                 "--chdir", workspace,
                 "--setenv", "HOME", workspace,
                 "--setenv", "TMPDIR", "/tmp",
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--new-session",
-                "--cap-drop", "ALL"));
-        if (relayDir != null) {
-            String inside = dev.agentkernel.protocol.relay.RelaySockets.SANDBOX_DIR;
-            args.addAll(List.of("--unshare-net", "--bind", relayDir.toAbsolutePath().normalize().toString(), inside));
+                "--setenv", dev.agentkernel.protocol.sandbox.ToolSandbox.ENV, toolBwrap));
+        if (user == null) {
+            args.addAll(List.of("--unshare-pid", "--cap-drop", "ALL"));
+            args.addAll(runnerSide);
+        } else {
+            // setpriv needs these two to switch users; it gives them up with the switch (no keep-caps), and bwrap has
+            // set no_new_privs, so nothing below can gain them back.
+            args.addAll(List.of("--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"));
+            args.add("--");
+            args.addAll(List.of(SETPRIV, "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups", "--"));
+            args.addAll(List.of(toolBwrap, "--bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+                    "--unshare-user", "--uid", Integer.toString(SandboxUser.INSIDE_ID), "--gid", Integer.toString(SandboxUser.INSIDE_ID),
+                    "--unshare-pid", "--die-with-parent", "--cap-drop", "ALL"));
+            args.addAll(runnerSide);
         }
-        if (!detached) args.add("--die-with-parent");
         args.add("--");
         args.addAll(runner.command());
         return List.copyOf(args);
+    }
+
+    static final String SETPRIV = "/usr/bin/setpriv";
+    /** Mounts the sandbox makes itself, whose modes are set where they are made. */
+    private static final Set<String> OWN_MOUNTS = Set.of("/tmp", "/proc", "/dev");
+
+    /**
+     * bwrap creates the missing parents of a mount point with mode 0700, owned by root: fine for a root runner,
+     * closed to the sandbox user. They exist only in the sandbox's own root, so opening them hides nothing.
+     */
+    private static void openAncestors(List<String> args, List<String> destinations, List<Path> systemRoots) {
+        Set<String> dests = new LinkedHashSet<>(destinations);
+        Set<String> ancestors = new LinkedHashSet<>();
+        for (String d : destinations) {
+            for (Path a = Path.of(d).getParent(); a != null && a.getParent() != null; a = a.getParent()) {
+                Path ancestor = a;
+                // /tmp is the sandbox's own tmpfs (mode 1777) and keeps its mode; the system dirs are real host dirs
+                if (dests.contains(ancestor.toString()) || OWN_MOUNTS.contains(ancestor.toString())
+                        || systemRoots.stream().anyMatch(ancestor::startsWith)) continue;
+                ancestors.add(ancestor.toString());
+            }
+        }
+        for (String a : ancestors) args.addAll(List.of("--chmod", "0755", a));
+    }
+
+    /** The bwrap the runner starts its tools with: the same binary, found at the same path inside when the system view has it. */
+    private static String bwrapInside(Path bwrap, List<Path> systemRoots) {
+        try {
+            Path real = bwrap.toRealPath();
+            if (systemRoots.stream().anyMatch(real::startsWith)) return real.toString();
+        } catch (IOException e) {
+            // fall through to the usual place
+        }
+        return "/usr/bin/bwrap";
     }
 
     /** Adds the read-only system directories to {@code args}; returns the real paths of those mounted. */
@@ -149,7 +243,7 @@ public final class BwrapCommand {
     }
 
     /** Read-only mounts for {@code paths} that the system view and the agent dir do not already provide. */
-    private static void bindReadOnly(List<String> args, Set<Path> paths, List<Path> systemRoots, Path agentDir) {
+    private static Set<String> bindReadOnly(List<String> args, Set<Path> paths, List<Path> systemRoots, Path agentDir) {
         Set<String> mounted = new LinkedHashSet<>();
         for (Path p : paths) {
             Path abs = p.toAbsolutePath().normalize();
@@ -169,6 +263,7 @@ public final class BwrapCommand {
                 args.addAll(List.of("--ro-bind", real.toString(), abs.toString()));
             }
         }
+        return mounted;
     }
 
     /** {@code <home>} for {@code <home>/bin/java}, so the JVM finds its libraries and modules; else the program itself. */

@@ -52,17 +52,29 @@ final class RelayNetwork implements AgentNetwork {
 
     /** Sets up the relays of the agent whose runner config is {@code config}, before the runner starts. */
     static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow) throws BindException {
-        return open(agentDir, config, allow, true);
+        return open(agentDir, config, allow, null, true);
+    }
+
+    /** As {@link #open(AgentDir, JsonNode, List)}; a non-null {@code user} (root kernel) gets the directory and the egress socket. */
+    static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user) throws BindException {
+        return open(agentDir, config, allow, user, true);
     }
 
     /** {@code fresh}: a new agent, whose relay directory may be removed again if this fails. */
-    private static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, boolean fresh) throws BindException {
+    private static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user, boolean fresh)
+            throws BindException {
         EgressAllowList allowList = allowList(config, allow); // a bad base_url fails before anything exists
         RelayDir dir = RelayDir.of(agentDir).create();
         String label = config.path("name").asText("?") + " (" + agentDir.path().getFileName() + ")";
         List<AutoCloseable> parts = new ArrayList<>();
         try {
-            parts.add(EgressProxy.open(dir.socket(RelaySockets.EGRESS), allowList, label, denial -> logDenial(agentDir, denial)));
+            parts.add(EgressProxy.open(dir.socket(RelaySockets.EGRESS), allowList, endpointPaths(config, allow), label,
+                    denial -> logDenial(agentDir, denial)));
+            if (user != null) {
+                // The runner, as the sandbox user, creates its sockets in the directory and connects to egress.sock.
+                user.own(dir.dir());
+                user.own(dir.dir().resolve(RelaySockets.EGRESS));
+            }
             parts.add(relay(config.path("http_port").asInt(), dir, RelaySockets.HTTP, "HTTP"));
             if (config.hasNonNull("agentbus_port")) {
                 parts.add(relay(config.get("agentbus_port").asInt(), dir, RelaySockets.BUS, "AgentBus"));
@@ -82,6 +94,10 @@ final class RelayNetwork implements AgentNetwork {
 
     /** The relays of a running detached agent, for a kernel that attaches to it; reads its config.json. */
     static RelayNetwork reopen(AgentDir agentDir, List<String> allow) {
+        return reopen(agentDir, allow, null);
+    }
+
+    static RelayNetwork reopen(AgentDir agentDir, List<String> allow, SandboxUser user) {
         JsonNode config;
         try {
             config = Protocol.json().readTree(Files.readString(agentDir.configFile()));
@@ -90,7 +106,7 @@ final class RelayNetwork implements AgentNetwork {
                     + e.getMessage(), e);
         }
         try {
-            return open(agentDir, config, allow, false);
+            return open(agentDir, config, allow, user, false);
         } catch (BindException e) {
             throw new AgentUnreachableException("the sandboxed agent " + agentDir.path().getFileName() + " is reached through host port "
                     + config.path("http_port").asInt() + ", which something else has taken since (" + e.getMessage()
@@ -130,6 +146,22 @@ final class RelayNetwork implements AgentNetwork {
             }
         }
         return EgressAllowList.of(entries);
+    }
+
+    /**
+     * The provider's API paths on the LLM endpoint (checked for plain http only: https is a tunnel). An endpoint the
+     * kernel's own {@code sandbox.allow} names is open on every path, as the user asked.
+     */
+    static dev.agentkernel.spawn.sandbox.net.EndpointPaths endpointPaths(JsonNode config, List<String> allow) {
+        String provider = config.path("provider").asText("anthropic");
+        String baseUrl = config.hasNonNull("base_url") ? config.get("base_url").asText() : DEFAULT_ENDPOINTS.get(provider);
+        if (baseUrl == null || baseUrl.isBlank()) return dev.agentkernel.spawn.sandbox.net.EndpointPaths.ANY;
+        URI uri = URI.create(baseUrl.trim());
+        String endpoint = EgressAllowList.forUrl(uri);
+        if (EgressAllowList.of(allow).allows(uri.getHost(), Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1)))) {
+            return dev.agentkernel.spawn.sandbox.net.EndpointPaths.ANY;
+        }
+        return dev.agentkernel.spawn.sandbox.net.EndpointPaths.forProvider(endpoint, provider, uri.getRawPath());
     }
 
     private static void logDenial(AgentDir agentDir, String denial) {

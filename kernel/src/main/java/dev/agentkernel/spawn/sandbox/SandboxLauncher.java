@@ -1,13 +1,16 @@
 package dev.agentkernel.spawn.sandbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.config.SandboxLimits;
 import dev.agentkernel.config.SandboxSettings;
+import dev.agentkernel.team.Resources;
 import dev.agentkernel.spawn.local.AgentDir;
 import dev.agentkernel.spawn.local.AgentNetwork;
 import dev.agentkernel.spawn.local.RunnerLauncher;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +31,8 @@ import java.util.concurrent.RejectedExecutionException;
 public final class SandboxLauncher implements RunnerLauncher {
     private final Map<String, String> hostEnv;
     private final SandboxSettings sandbox;
+    /** Who the runner runs as when the kernel is root; null otherwise (see {@link SandboxUser}). */
+    private final SandboxUser user = SandboxUser.forKernel();
     // A single-thread pool keeps its one worker until shutdown; a failing start ends in the future, not the worker.
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("agentkernel-sandbox-launcher").daemon(true).unstarted(r));
@@ -46,19 +51,100 @@ public final class SandboxLauncher implements RunnerLauncher {
 
     @Override
     public List<String> command(List<String> runnerCommand, AgentDir dir, boolean detached) {
+        return command(runnerCommand, dir, detached, Resources.AGENT_DEFAULT);
+    }
+
+    /**
+     * The bwrap command, joined to the agent's cgroup first when limits are on (docs/sandbox.md, "Limits"): memory from
+     * the spawn's resources or else {@code sandbox.limits.memory}, cpu from the spawn's resources (1 core unless it names
+     * another), processes from {@code sandbox.limits.pids}. The cgroup itself is made in {@link #openNetwork}, just before
+     * the runner starts, and removed with the agent's network.
+     */
+    @Override
+    public List<String> command(List<String> runnerCommand, AgentDir dir, boolean detached, Resources resources) {
         Path bwrap = BwrapLocator.locate(hostEnv);
-        return BwrapCommand.build(bwrap, runnerCommand, dir, detached, sandbox.isolated() ? RelayDir.of(dir).dir() : null);
+        SandboxLimits limits = sandbox.limits();
+        List<String> command = BwrapCommand.of(bwrap, runnerCommand, dir, detached,
+                new BwrapCommand.Options(sandbox.isolated() ? RelayDir.of(dir).dir() : null, user, limits.tmpBytes()));
+        if (!limits.cgroups()) return command;
+        Cgroup.Availability where = cgroups();
+        String id = dir.path().getFileName().toString();
+        long memory = resources.memoryBytes() > 0 ? resources.memoryBytes() : limits.memoryBytes();
+        Limits wanted = new Limits(id, limits.pids(), memory, resources.milliCpu() > 0 ? resources.milliCpu() : 1000);
+        if (where instanceof Cgroup.None) Cgroup.create(where, id, wanted.pids, wanted.memory, wanted.milliCpu); // throws, naming why
+        // A spawn that retries on another port opens its network (and cgroup) again; entries go with their agent dirs.
+        pending.keySet().removeIf(p -> !Files.isDirectory(p));
+        pending.put(dir.path().toAbsolutePath().normalize(), wanted);
+        return Cgroup.at(where, id).wrap(command);
+    }
+
+    private record Limits(String id, int pids, long memory, long milliCpu) {}
+
+    /** Spawns whose command joins a cgroup that {@link #openNetwork} makes. */
+    private final Map<Path, Limits> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Cgroup.Availability cgroups;
+
+    private Cgroup.Availability cgroups() {
+        Cgroup.Availability a = cgroups;
+        if (a == null) cgroups = a = Cgroup.detect();
+        return a;
     }
 
     @Override
     public AgentNetwork openNetwork(AgentDir dir, ObjectNode runnerConfig) throws java.net.BindException {
-        return sandbox.isolated() ? RelayNetwork.open(dir, runnerConfig, sandbox.allow()) : AgentNetwork.SHARED;
+        Limits wanted = pending.get(dir.path().toAbsolutePath().normalize());
+        Cgroup cgroup = wanted == null ? null : Cgroup.create(cgroups(), wanted.id, wanted.pids, wanted.memory, wanted.milliCpu);
+        AgentNetwork network;
+        try {
+            network = sandbox.isolated() ? RelayNetwork.open(dir, runnerConfig, sandbox.allow(), user) : AgentNetwork.SHARED;
+        } catch (java.net.BindException | RuntimeException e) {
+            if (cgroup != null) cgroup.remove();
+            throw e;
+        }
+        return cgroup == null ? network : new LimitedNetwork(network, cgroup, () -> {});
     }
 
     @Override
     public AgentNetwork reopenNetwork(AgentDir dir) {
-        return sandbox.isolated() ? RelayNetwork.reopen(dir, sandbox.allow()) : AgentNetwork.SHARED;
+        AgentNetwork network = sandbox.isolated() ? RelayNetwork.reopen(dir, sandbox.allow(), user) : AgentNetwork.SHARED;
+        if (!sandbox.limits().cgroups() || cgroups() instanceof Cgroup.None) return network;
+        return new LimitedNetwork(network, Cgroup.existing(cgroups(), dir.path().getFileName().toString()), () -> {});
     }
+
+    /** The agent's network plus its cgroup, which goes when the agent is gone for good. */
+    private record LimitedNetwork(AgentNetwork inner, Cgroup cgroup, Runnable forget) implements AgentNetwork {
+        @Override
+        public Map<String, Object> runnerConfigFields() { return inner.runnerConfigFields(); }
+
+        @Override
+        public void close() { inner.close(); }
+
+        @Override
+        public void delete() {
+            inner.delete();
+            cgroup.remove();
+            forget.run();
+        }
+
+        @Override
+        public String toString() { return inner + " + " + cgroup; }
+    }
+
+    /**
+     * A root kernel gives the runner what it must read or write to the sandbox user: the agent directory itself
+     * (to enter it), its config, its logs and its workspace. The kernel's own files there stay root's, and the
+     * directory is read-only inside, so owning it lets the runner change nothing else.
+     */
+    @Override
+    public void beforeStart(AgentDir dir) throws IOException {
+        if (user == null) return;
+        user.own(dir.path());
+        user.own(dir.configFile());
+        user.own(dir.historyFile());
+        user.own(dir.busLogFile());
+        user.ownTree(dir.workspace());
+    }
+
 
     public SandboxSettings settings() { return sandbox; }
 

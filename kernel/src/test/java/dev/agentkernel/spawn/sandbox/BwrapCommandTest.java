@@ -52,10 +52,17 @@ class BwrapCommandTest {
 
     static List<String> options(List<String> args) { return args.subList(0, args.indexOf("--")); }
 
+    /** The shape a kernel that is not root builds: one bwrap, the kernel's own uid. */
+    static List<String> unprivileged(List<String> cmd, AgentDir dir, boolean detached) { return unprivileged(cmd, dir, detached, null); }
+
+    static List<String> unprivileged(List<String> cmd, AgentDir dir, boolean detached, Path relay) {
+        return BwrapCommand.of(BWRAP, cmd, dir, detached, new BwrapCommand.Options(relay, null, BwrapCommand.DEFAULT_TMP_BYTES));
+    }
+
     @Test
     void systemIsReadOnlyAndOnlyTheWorkspaceAndTheRunnersLogsAreWritable() throws Exception {
         Files.writeString(dir.historyFile(), "");
-        List<String> args = BwrapCommand.build(BWRAP, runnerCommand(), dir, false);
+        List<String> args = unprivileged(runnerCommand(), dir, false);
         assertEquals(BWRAP.toString(), args.getFirst());
         String agent = dir.path().toAbsolutePath().toString();
         String workspace = dir.workspace().toAbsolutePath().toString();
@@ -67,7 +74,7 @@ class BwrapCommandTest {
         assertTrue(ro.indexOf(agent + " -> " + agent) < args.indexOf("--bind"), "the writable mounts come after, on top");
         Files.writeString(dir.busLogFile(), "");
         String bus = dir.busLogFile().toAbsolutePath().toString();
-        assertTrue(mounts(BwrapCommand.build(BWRAP, runnerCommand(), dir, false), "--bind").contains(bus + " -> " + bus),
+        assertTrue(mounts(unprivileged(runnerCommand(), dir, false), "--bind").contains(bus + " -> " + bus),
                 "an agent with the AgentBus appends to its log");
         assertTrue(ro.contains("/usr -> /usr") && ro.contains("/etc -> /etc"), ro.toString());
         for (String p : List.of("/bin", "/lib", "/lib64")) {
@@ -89,7 +96,7 @@ class BwrapCommandTest {
 
     @Test
     void theKernelStateDirOtherAgentsAndTheHostHomeAreNeverMounted() {
-        List<String> opts = options(BwrapCommand.build(BWRAP, runnerCommand(), dir, false));
+        List<String> opts = options(unprivileged(runnerCommand(), dir, false));
         String state = stateDir.toAbsolutePath().toString();
         String home = System.getProperty("user.home");
         String agent = dir.path().toAbsolutePath().toString();
@@ -105,7 +112,7 @@ class BwrapCommandTest {
 
     @Test
     void namespacesCapabilitiesAndEnvironment() {
-        List<String> opts = options(BwrapCommand.build(BWRAP, runnerCommand(), dir, false));
+        List<String> opts = options(unprivileged(runnerCommand(), dir, false));
         for (String flag : List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--new-session", "--die-with-parent")) {
             assertTrue(opts.contains(flag), flag);
         }
@@ -119,18 +126,18 @@ class BwrapCommandTest {
 
     @Test
     void aDetachedAgentDoesNotDieWithTheKernel() {
-        assertFalse(BwrapCommand.build(BWRAP, runnerCommand(), dir, true).contains("--die-with-parent"));
+        assertFalse(unprivileged(runnerCommand(), dir, true).contains("--die-with-parent"));
     }
 
     @Test
     void theRunnerCommandFollowsTheSeparatorAndCannotWriteTheSharedCdsArchive() throws Exception {
-        List<String> args = BwrapCommand.build(BWRAP, runnerCommand(), dir, false);
+        List<String> args = unprivileged(runnerCommand(), dir, false);
         List<String> inner = args.subList(args.indexOf("--") + 1, args.size());
         assertEquals(List.of(JAVA, "-XX:+UseSerialGC", "-cp", jar.toString(), "dev.agentkernel.runner.RunnerMain", "--config",
                 dir.configFile().toString()), inner, "no archive yet: no CDS flags, and nothing may create one");
 
         Files.writeString(archive, "jsa");
-        args = BwrapCommand.build(BWRAP, runnerCommand(), dir, false);
+        args = unprivileged(runnerCommand(), dir, false);
         inner = args.subList(args.indexOf("--") + 1, args.size());
         assertTrue(inner.contains("-XX:SharedArchiveFile=" + archive), "an existing archive is mapped");
         assertFalse(inner.contains("-XX:+AutoCreateSharedArchive"), "but never rewritten from inside a sandbox");
@@ -146,9 +153,9 @@ class BwrapCommandTest {
         assertEquals(jdk, BwrapCommand.javaHome(java));
         List<String> cmd = new ArrayList<>(runnerCommand());
         cmd.set(0, java.toString());
-        assertTrue(mounts(BwrapCommand.build(BWRAP, cmd, dir, false), "--ro-bind").contains(jdk + " -> " + jdk));
+        assertTrue(mounts(unprivileged(cmd, dir, false), "--ro-bind").contains(jdk + " -> " + jdk));
         // A JDK under /usr is already in the read-only system view: no second mount.
-        assertTrue(mounts(BwrapCommand.build(BWRAP, runnerCommand(), dir, false), "--ro-bind").stream().noneMatch(m -> m.startsWith("/usr/lib/jvm")));
+        assertTrue(mounts(unprivileged(runnerCommand(), dir, false), "--ro-bind").stream().noneMatch(m -> m.startsWith("/usr/lib/jvm")));
     }
 
     @Test
@@ -164,7 +171,7 @@ class BwrapCommandTest {
         try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m)) {
             // A manifest is all this jar needs.
         }
-        List<String> ro = mounts(BwrapCommand.build(BWRAP, runnerCommand(), dir, false), "--ro-bind");
+        List<String> ro = mounts(unprivileged(runnerCommand(), dir, false), "--ro-bind");
         assertTrue(ro.contains(lib + " -> " + lib), "the lib directory: " + ro);
         assertTrue(ro.contains(target.resolve("side.jar") + " -> " + target.resolve("side.jar")), "a sibling jar, alone: " + ro);
         assertFalse(ro.contains(target + " -> " + target), "not the whole build directory: " + ro);
@@ -178,7 +185,7 @@ class BwrapCommandTest {
         Path link = Files.createSymbolicLink(tmp.resolve("current-jdk"), realJdk);
         List<String> cmd = new ArrayList<>(runnerCommand());
         cmd.set(0, link.resolve("bin/java").toString());
-        List<String> ro = mounts(BwrapCommand.build(BWRAP, cmd, dir, false), "--ro-bind");
+        List<String> ro = mounts(unprivileged(cmd, dir, false), "--ro-bind");
         Path real = realJdk.toRealPath();
         assertTrue(ro.contains(real + " -> " + real), ro.toString());
         assertTrue(ro.contains(real + " -> " + link), ro.toString());
@@ -215,7 +222,7 @@ class BwrapCommandTest {
     @Test
     void anIsolatedNetworkUnsharesItAndMountsTheRelayDirAtTheShortPath() throws Exception {
         Path relay = Files.createDirectories(stateDir.resolve("relay").resolve("a1"));
-        List<String> args = BwrapCommand.build(BWRAP, runnerCommand(), dir, false, relay);
+        List<String> args = unprivileged(runnerCommand(), dir, false, relay);
         List<String> opts = options(args);
         assertTrue(opts.contains("--unshare-net"), opts.toString());
         String host = relay.toAbsolutePath().normalize().toString();
@@ -230,10 +237,10 @@ class BwrapCommandTest {
         assertTrue(args.indexOf("--tmpfs") < relayBind);
         // The same runner command after "--" as without isolation.
         List<String> inner = args.subList(args.indexOf("--") + 1, args.size());
-        List<String> shared = BwrapCommand.build(BWRAP, runnerCommand(), dir, false, null);
+        List<String> shared = unprivileged(runnerCommand(), dir, false, null);
         assertEquals(shared.subList(shared.indexOf("--") + 1, shared.size()), inner);
         assertTrue(opts.contains("--die-with-parent"));
-        assertFalse(options(BwrapCommand.build(BWRAP, runnerCommand(), dir, true, relay)).contains("--die-with-parent"));
+        assertFalse(options(unprivileged(runnerCommand(), dir, true, relay)).contains("--die-with-parent"));
     }
 
     @Test
@@ -256,7 +263,7 @@ class BwrapCommandTest {
         Path config = dir.configFile().toAbsolutePath().normalize();
         assertEquals(dir.path().toAbsolutePath().normalize().resolve("agent.json"), record);
         for (Path relayDir : java.util.Arrays.asList(relay, null)) {
-            List<String> args = BwrapCommand.build(BWRAP, runnerCommand(), dir, false, relayDir);
+            List<String> args = unprivileged(runnerCommand(), dir, false, relayDir);
             // Whatever mounts make the agent dir writable, agent.json and config.json must end up under a read-only one
             // that comes later (later mounts cover earlier ones).
             assertEquals("--ro-bind", effectiveMount(args, record), "agent.json (relay " + relayDir + "): " + args);
@@ -273,5 +280,52 @@ class BwrapCommandTest {
                 }
             }
         }
+    }
+
+    /**
+     * A root kernel: the outer bwrap (root) mounts, then setpriv drops to the sandbox user before an inner bwrap puts
+     * the runner in a user and pid namespace of its own, as uid 1000 inside. Nothing below setpriv keeps a capability.
+     */
+    @Test
+    void aRootKernelDropsToTheSandboxUserBeforeTheRunnerStarts() {
+        Path relay = stateDir.resolve("relay").resolve("a1");
+        List<String> args = BwrapCommand.of(BWRAP, runnerCommand(), dir, false,
+                new BwrapCommand.Options(relay, SandboxUser.NOBODY, 64L << 20));
+        List<String> outer = options(args);
+        assertFalse(outer.contains("--unshare-pid"), "the outer bwrap keeps the host's pid namespace; the inner one makes the new one");
+        assertTrue(String.join(" ", outer).contains("--bind /proc /proc"), "a procfs without covers, so the inner bwrap may mount its own");
+        assertTrue(String.join(" ", outer).contains("--cap-drop ALL --cap-add CAP_SETUID --cap-add CAP_SETGID"), outer.toString());
+        assertTrue(String.join(" ", outer).contains("--perms 1777 --size " + (64L << 20) + " --tmpfs /tmp"), outer.toString());
+        assertTrue(outer.contains("--unshare-net") && outer.contains("--die-with-parent"), outer.toString());
+        // the missing parents of the agent dir, which bwrap makes 0700 root, are opened for the sandbox user
+        assertTrue(String.join(" ", outer).contains("--chmod 0755 " + stateDir.resolve("agents").toAbsolutePath()), outer.toString());
+        List<String> rest = args.subList(args.indexOf("--") + 1, args.size());
+        assertEquals(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"), rest.subList(0, 5));
+        List<String> inner = rest.subList(5, rest.size());
+        List<String> innerOpts = inner.subList(0, inner.indexOf("--"));
+        assertEquals(BWRAP.toString(), innerOpts.getFirst());
+        assertTrue(String.join(" ", innerOpts).contains("--unshare-user --uid 1000 --gid 1000 --unshare-pid"), innerOpts.toString());
+        assertTrue(String.join(" ", innerOpts).contains("--proc /proc"), innerOpts.toString());
+        assertEquals("ALL", innerOpts.get(innerOpts.indexOf("--cap-drop") + 1));
+        assertFalse(innerOpts.contains("--cap-add"));
+        assertTrue(String.join(" ", innerOpts).contains("--setenv " + dev.agentkernel.protocol.sandbox.ToolSandbox.ENV + " /usr/bin/bwrap"));
+        assertEquals(unprivileged(runnerCommand(), dir, false).subList(unprivileged(runnerCommand(), dir, false).indexOf("--") + 1,
+                unprivileged(runnerCommand(), dir, false).size()), inner.subList(inner.indexOf("--") + 1, inner.size()),
+                "the same runner command as without root");
+    }
+
+    @Test
+    void withoutRootOneBwrapMakesEveryNamespaceAndTmpIsBounded() {
+        List<String> opts = options(unprivileged(runnerCommand(), dir, false));
+        assertFalse(opts.contains("--cap-add") || opts.contains("/usr/bin/setpriv"), opts.toString());
+        assertTrue(String.join(" ", opts).contains("--perms 1777 --size " + BwrapCommand.DEFAULT_TMP_BYTES + " --tmpfs /tmp"), opts.toString());
+        assertTrue(String.join(" ", opts).contains("--setenv " + dev.agentkernel.protocol.sandbox.ToolSandbox.ENV + " /usr/bin/bwrap"));
+    }
+
+    @Test
+    void theSandboxUserIsNeverRoot() {
+        assertThrows(IllegalArgumentException.class, () -> new SandboxUser(0, 65534));
+        assertThrows(IllegalArgumentException.class, () -> new SandboxUser(65534, 0));
+        assertThrows(IllegalArgumentException.class, () -> new BwrapCommand.Options(null, null, 0));
     }
 }

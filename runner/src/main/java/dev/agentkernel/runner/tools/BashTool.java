@@ -32,6 +32,8 @@ public final class BashTool implements Tool {
     private final int outputCap;
     /** Set on top of the runner's own environment for every command (e.g. the relay network's proxy). */
     private final Map<String, String> extraEnv;
+    /** Where the command runs: as is, or in the sandbox backend's nested tool sandbox. */
+    private final ToolLauncher launcher;
     /** Groups of commands whose background children may still be alive; killed on close. */
     private final Set<Long> groups = ConcurrentHashMap.newKeySet();
     /**
@@ -46,6 +48,12 @@ public final class BashTool implements Tool {
 
     /** @param extraEnv variables added to (or overriding) the runner's environment for each command */
     public BashTool(Path workspace, Duration timeout, int outputCap, Map<String, String> extraEnv) {
+        this(workspace, timeout, outputCap, extraEnv, ToolLauncher.DIRECT);
+    }
+
+    /** @param launcher turns {@code bash -c COMMAND} into the process to start (see {@link ToolSandbox}) */
+    public BashTool(Path workspace, Duration timeout, int outputCap, Map<String, String> extraEnv, ToolLauncher launcher) {
+        this.launcher = launcher;
         this.workspace = workspace;
         this.timeout = timeout;
         this.outputCap = outputCap;
@@ -80,7 +88,7 @@ public final class BashTool implements Tool {
         Process process;
         try {
             Files.createDirectories(workspace);
-            ProcessBuilder builder = new ProcessBuilder(ProcessTrees.inOwnGroup(List.of("bash", "-c", command.asText())))
+            ProcessBuilder builder = new ProcessBuilder(ProcessTrees.inOwnGroup(launcher.command(List.of("bash", "-c", command.asText()))))
                     .directory(workspace.toFile())
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

@@ -23,8 +23,14 @@ public final class ToolRegistry implements AutoCloseable {
     /** @param toolEnv variables set for every process a tool starts, on top of the runner's environment */
     public static ToolRegistry create(List<String> names, Path workspace, Duration bashTimeout, int outputCap,
                                       Map<String, String> toolEnv) {
+        return create(names, workspace, bashTimeout, outputCap, toolEnv, ToolLauncher.DIRECT);
+    }
+
+    /** @param launcher how tool processes are started (the sandbox backend's nested {@link ToolSandbox}) */
+    public static ToolRegistry create(List<String> names, Path workspace, Duration bashTimeout, int outputCap,
+                                      Map<String, String> toolEnv, ToolLauncher launcher) {
         List<Tool> list = names.stream().distinct().map(name -> switch (name) {
-            case BashTool.NAME -> (Tool) new BashTool(workspace, bashTimeout, outputCap, toolEnv);
+            case BashTool.NAME -> (Tool) new BashTool(workspace, bashTimeout, outputCap, toolEnv, launcher);
             default -> throw new IllegalArgumentException("unknown tool '" + name + "': known tools are " + KNOWN_TOOLS);
         }).toList();
         return new ToolRegistry(list);

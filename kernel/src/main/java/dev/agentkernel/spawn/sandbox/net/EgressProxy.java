@@ -31,6 +31,8 @@ public final class EgressProxy implements AutoCloseable {
 
     private final Path socket;
     private final EgressAllowList allow;
+    /** Set once by the opener before any connection matters (see {@link #open(Path, EgressAllowList, EndpointPaths, String, Consumer)}). */
+    private volatile EndpointPaths paths = EndpointPaths.ANY;
     private final String agentLabel;
     private final Consumer<String> onDenied;
     private final Duration headTimeout;
@@ -68,6 +70,14 @@ public final class EgressProxy implements AutoCloseable {
      */
     public static EgressProxy open(Path socket, EgressAllowList allow, String agentLabel, Consumer<String> onDenied) throws IOException {
         return open(socket, allow, agentLabel, onDenied, HEAD_TIMEOUT, CONNECT_TIMEOUT);
+    }
+
+    /** As {@link #open(Path, EgressAllowList, String, Consumer)}; plain-http requests to the LLM endpoint must also pass {@code paths}. */
+    public static EgressProxy open(Path socket, EgressAllowList allow, EndpointPaths paths, String agentLabel, Consumer<String> onDenied)
+            throws IOException {
+        EgressProxy proxy = open(socket, allow, agentLabel, onDenied, HEAD_TIMEOUT, CONNECT_TIMEOUT);
+        proxy.paths = paths == null ? EndpointPaths.ANY : paths;
+        return proxy;
     }
 
     static EgressProxy open(Path socket, EgressAllowList allow, String agentLabel, Consumer<String> onDenied,
@@ -157,6 +167,10 @@ public final class EgressProxy implements AutoCloseable {
             deny(client, request);
             return;
         }
+        if (!request.tunnel() && !paths.allows(target.toString(), request.pathAndQuery())) {
+            denyPath(client, request);
+            return;
+        }
         allowed.increment();
         SocketChannel upstream;
         try {
@@ -194,6 +208,19 @@ public final class EgressProxy implements AutoCloseable {
         refuse(client, 403, "Forbidden", "agentkernel sandbox: agent " + agentLabel + " may not reach " + target
                 + "; it may reach: " + allow + ". Allow more hosts with `sandbox: {allow: [\"" + target
                 + "\"]}` in the kernel config (docs/sandbox.md).");
+    }
+
+    private void denyPath(SocketChannel client, ProxyRequest request) throws IOException {
+        denied.increment();
+        String what = request.target() + RequestHead.printable(request.pathAndQuery());
+        try {
+            onDenied.accept(what + " (" + request.method() + "; agent " + agentLabel + " may reach on its LLM endpoint only: " + paths + ")");
+        } catch (RuntimeException e) {
+            // A logging callback must not take the proxy down.
+        }
+        refuse(client, 403, "Forbidden", "agentkernel sandbox: agent " + agentLabel + " may not reach " + what
+                + ": rule 'LLM endpoint API paths': on its LLM endpoint it may reach only " + paths
+                + ". To reach other paths there, add \"" + request.target() + "\" to `sandbox: {allow: [...]}` (docs/sandbox.md).");
     }
 
     /**

@@ -10,7 +10,12 @@ import java.util.Set;
  *
  * @param upstreamHead for a plain-http request, the head to send to the server; empty for a tunnel
  */
-record ProxyRequest(String method, HostPort target, boolean tunnel, byte[] upstreamHead) {
+record ProxyRequest(String method, HostPort target, boolean tunnel, byte[] upstreamHead, String pathAndQuery) {
+    /** A CONNECT tunnel, whose path travels inside TLS. */
+    ProxyRequest(String method, HostPort target, boolean tunnel, byte[] upstreamHead) {
+        this(method, target, tunnel, upstreamHead, null);
+    }
+
     static final String EXPECTED = "a proxy request is expected: CONNECT host:port, or an absolute URL such as GET http://host/path";
     /** Meant for the proxy alone: neither its credentials nor its connection handling concern the server. */
     private static final Set<String> PROXY_HEADERS = Set.of("proxy-connection", "proxy-authorization");
@@ -53,7 +58,7 @@ record ProxyRequest(String method, HostPort target, boolean tunnel, byte[] upstr
         int fragment = pathAndQuery.indexOf('#');
         if (fragment >= 0) pathAndQuery = pathAndQuery.substring(0, fragment);
         if (!pathAndQuery.startsWith("/")) pathAndQuery = "/" + pathAndQuery;
-        return new ProxyRequest(head.method(), hostPort, false, originForm(head, pathAndQuery, authority));
+        return new ProxyRequest(head.method(), hostPort, false, originForm(head, pathAndQuery, authority), pathAndQuery);
     }
 
     /**
