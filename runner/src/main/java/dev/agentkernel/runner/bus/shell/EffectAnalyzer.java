@@ -421,15 +421,14 @@ public final class EffectAnalyzer {
             roots.add(args.get(i++));
         }
         if (roots.isEmpty()) roots.add(".");
+        // what find visits: the contents of each root (the root itself too, but a root is a directory the agent
+        // named, judged as its contents: "find . -name x -delete" must not read as deleting the workspace)
         List<String> items = new ArrayList<>();
-        for (String r : roots) {
-            items.add(r);
-            items.add(r + "/" + Expander.GLOB);
-        }
+        for (String r : roots) items.add(r + "/" + Expander.GLOB);
         for (; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("-delete")) {
-                for (String r : roots) protection.delete(Target.resolve(r, st.cwd), true, "deletes (find -delete) everything under").ifPresent(this::note);
+                for (String r : items) protection.delete(Target.resolve(r, st.cwd), true, "deletes (find -delete)").ifPresent(this::note);
             } else if (Set.of("-exec", "-execdir", "-ok", "-okdir").contains(a)) {
                 int end = i + 1;
                 while (end < args.size() && !args.get(end).equals(";") && !args.get(end).equals("+")) end++;

@@ -87,6 +87,8 @@ final class InterpreterCode {
             String a = args.get(i);
             if (code == null && rest.isEmpty() && a.startsWith("-") && a.length() > 1 && !a.equals("--")) {
                 String flags = a.startsWith("--") ? a : a.substring(1);
+                // module and include options carry names, not flags: perl -MFile::Path, ruby -rfileutils
+                if ((lang == Language.PERL || lang == Language.RUBY) && !a.startsWith("--") && "MmIrx".indexOf(flags.charAt(0)) >= 0) continue;
                 if (lang == Language.PYTHON && (a.equals("-m") || a.equals("--version") || a.equals("-V"))) return new Invocation(null, null, List.of(), true);
                 if (lang == Language.NODE && (a.equals("--version") || a.equals("-v"))) return new Invocation(null, null, List.of(), true);
                 boolean takesCode = switch (lang) {
@@ -158,6 +160,11 @@ final class InterpreterCode {
         if (shellOut || dynamic) {
             for (String lit : literals) analyzer.nestedShell(lit, st);
             analyzer.nestedShell(String.join(" ", literals), st);
+            // system("rm", "-rf", $ENV{HOME}): the target is no literal, but the verb and the home directory are there
+            if (shellOut && lang.homeRef.matcher(code).find()
+                    && literals.stream().anyMatch(l -> l.matches("(?s).*\\b(?:rm|shred|unlink|truncate|mv|dd|find|rmdir)\\b.*"))) {
+                return Optional.of(Finding.block(rule, "it runs a deleting command on the home directory from " + lang.display()));
+            }
         }
         if (dynamic && (code.contains("decode") || code.contains("base64") || code.contains("b64") || code.contains("fromCharCode")
                 || code.contains("chr(") || code.contains("pack") || code.contains("rot13") || code.contains("atob") || code.contains("[::-1]"))) {

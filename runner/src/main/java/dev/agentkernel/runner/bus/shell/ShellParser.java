@@ -590,6 +590,9 @@ public final class ShellParser {
         if (length) return new ShellAst.Unknown("${#…}", quoted);
         if (indirect || name.isEmpty()) return new Param(name.isEmpty() ? "?unknown" : name, quoted, "?", null);
         if (rest.isEmpty() || rest.startsWith("[")) return new Param(name, quoted, rest.isEmpty() ? null : "?", null);
+        if (rest.equals(":?") || rest.equals("?") || rest.startsWith(":?") || rest.startsWith("?")) {
+            return new Param(name, quoted, null, null); // ${X:?message}: the value, or the shell stops
+        }
         for (String op : new String[] {":-", ":=", ":+", "-", "=", "+"}) {
             if (rest.startsWith(op)) {
                 ShellParser p = new ShellParser(rest.substring(op.length()), depth + 1);
