@@ -10,13 +10,43 @@ import java.util.Set;
  * and write what it likes.
  */
 public record Protection(String workspace, String home) {
+    /** The same protection with the workspace and home as the file system resolves them (for links). */
+    Protection onDisk() {
+        return new Protection(real(workspace), home == null ? null : real(home));
+    }
+
+    private static String real(String path) {
+        try {
+            return java.nio.file.Path.of(path).toRealPath().toString();
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            return path;
+        }
+    }
+
+    /**
+     * Why deleting (or moving away) {@code target} is refused, or empty. A glob is also judged where a symbolic
+     * link on the way leads ({@code rm -rf build/*} with {@code build -> ~} empties the home directory).
+     */
+    Optional<Finding> delete(Target target, boolean recursive, String verb) {
+        Optional<Finding> byName = deleteByName(target, recursive, verb);
+        if (byName.isPresent() || !target.glob()) return byName;
+        Target real = target.onDisk(false);
+        return real == null ? byName : onDisk().deleteByName(real, recursive, verb);
+    }
+
+    /** Why writing {@code target} is refused, or empty; a write follows links, so where they lead is judged too. */
+    Optional<Finding> write(Target target, String verb, boolean unknownNeedsVote) {
+        Optional<Finding> byName = writeByName(target, verb, unknownNeedsVote);
+        if (byName.isPresent() || target.unknown()) return byName;
+        Target real = target.onDisk(true);
+        return real == null ? byName : onDisk().writeByName(real, verb, false);
+    }
     static final Set<String> SYSTEM_ROOTS = Set.of("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt",
             "/proc", "/sbin", "/srv", "/sys", "/usr", "/var", "/home", "/root");
     /** Places a write may go besides the workspace: the bit bucket and the process's own streams. */
     private static final Set<String> HARMLESS_TARGETS = Set.of("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero");
 
-    /** Why deleting (or moving away) {@code path} is refused, or empty when it may go. */
-    Optional<Finding> delete(Target target, boolean recursive, String verb) {
+    private Optional<Finding> deleteByName(Target target, boolean recursive, String verb) {
         if (target.unknown()) {
             return Optional.of(Finding.vote("it " + verb + " " + target.shown() + ", a path the gate cannot work out before it runs"));
         }
@@ -49,8 +79,8 @@ public record Protection(String workspace, String home) {
                 + " (an agent may only delete its own files)");
     }
 
-    /** Why writing {@code target} is refused, or empty. Unknown targets pass unless {@code unknownNeedsVote}. */
-    Optional<Finding> write(Target target, String verb, boolean unknownNeedsVote) {
+    /** Unknown targets pass unless {@code unknownNeedsVote}. */
+    private Optional<Finding> writeByName(Target target, String verb, boolean unknownNeedsVote) {
         if (target.unknown()) {
             return unknownNeedsVote
                     ? Optional.of(Finding.vote("it " + verb + " " + target.shown() + ", a path the gate cannot work out before it runs"))

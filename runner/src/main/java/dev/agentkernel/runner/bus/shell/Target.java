@@ -44,4 +44,37 @@ record Target(String path, String base, boolean glob, String shown) {
         String display = Expander.display(p);
         return new Target(p, b, base != null, display.equals(shown) ? shown : shown + " (" + display + ")");
     }
+
+    /**
+     * This target as the file system resolves it, when a symbolic link on the way leads elsewhere: a glob's
+     * directory ({@code build/*} with {@code build -> ~}) or, with {@code followLast}, a write's file or its
+     * directory. Null when nothing on the way exists or no link changes the path.
+     */
+    Target onDisk(boolean followLast) {
+        if (unknown()) return null;
+        String probe = glob ? base : followLast ? path : parentOf(path);
+        if (probe.indexOf(Expander.GLOB) >= 0) return null;
+        try {
+            java.nio.file.Path p = java.nio.file.Path.of(probe);
+            if (!java.nio.file.Files.exists(p)) {
+                if (!followLast || glob) return null;
+                probe = parentOf(path);
+                p = java.nio.file.Path.of(probe);
+                if (!java.nio.file.Files.exists(p)) return null;
+            }
+            String real = p.toRealPath().toString();
+            if (real.equals(probe)) return null;
+            String rest = path.substring(probe.length());
+            String realPath = real.equals("/") ? (rest.isEmpty() ? "/" : rest) : real + rest;
+            String realBase = glob ? real : realPath;
+            return new Target(realPath, realBase, glob, shown + " (through a link to " + Expander.display(realPath) + ")");
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static String parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
 }
