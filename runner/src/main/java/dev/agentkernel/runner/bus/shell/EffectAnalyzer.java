@@ -276,6 +276,29 @@ public final class EffectAnalyzer {
             case "echo" -> {
                 return echo(args);
             }
+            case "awk", "gawk", "mawk", "nawk" -> {
+                awk(args, st);
+                return Flow.UNKNOWN;
+            }
+            case "tar", "bsdtar" -> {
+                tar(args, st);
+                return Flow.UNKNOWN;
+            }
+            case "unzip" -> {
+                for (int i = 0; i + 1 < args.size(); i++) if (args.get(i).equals("-d")) write(args.get(i + 1), st, "unpacks into", false);
+                return Flow.UNKNOWN;
+            }
+            case "at", "batch" -> {
+                if (!args.contains("-l") && !args.contains("-r") && !args.contains("-d")) stdinCode(stdin, st, name, null);
+                return Flow.UNKNOWN;
+            }
+            case "crontab" -> {
+                boolean installs = args.isEmpty() || args.stream().anyMatch(a -> a.equals("-") || !a.startsWith("-"));
+                if (installs && !args.contains("-l")) {
+                    note(Finding.vote("it installs a crontab: commands that run later, which the gate cannot judge now"));
+                }
+                return Flow.UNKNOWN;
+            }
             case "printf" -> {
                 return printf(args);
             }
@@ -613,10 +636,44 @@ public final class EffectAnalyzer {
         }
         if (rest.isEmpty()) return;
         String sub = rest.removeFirst();
-        if (sub.equals("clean") && rest.stream().anyMatch(a -> a.startsWith("-") && a.contains("f"))) {
+        if (sub.equals("clone")) {
+            List<String> operands = rest.stream().filter(a -> !a.startsWith("-")).toList();
+            if (operands.size() >= 2) write(operands.getLast(), at, "clones into", false);
+        } else if (sub.equals("clean") && rest.stream().anyMatch(a -> a.startsWith("-") && a.contains("f"))) {
             protection.delete(Target.resolve(Expander.GLOB + "", at.cwd), true, "deletes (git clean) untracked files in").ifPresent(this::note);
         } else if (sub.equals("rm")) {
             delete("rm", rest, at);
+        }
+    }
+
+    /** awk programs run shell commands through system("…") and print | "…": those strings are walked as shell. */
+    private void awk(List<String> args, ShellState st) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-F") || a.equals("-v") || a.equals("-f")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                if (a.contains("system") || a.contains("|")) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(a);
+                    List<String> literals = new ArrayList<>();
+                    while (m.find()) literals.add(m.group(1));
+                    for (String l : literals) nestedShell(l, st);
+                    nestedShell(String.join(" ", literals), st);
+                }
+                return;
+            }
+        }
+    }
+
+    /** tar -x into -C DIR (or the working directory) writes there. */
+    private void tar(List<String> args, ShellState st) {
+        boolean extract = !args.isEmpty() && (args.getFirst().matches("[a-zA-Z]*x[a-zA-Z]*") || args.contains("--extract")
+                || args.contains("--get") || args.stream().anyMatch(a -> a.matches("-[a-zA-Z]*x[a-zA-Z]*")));
+        if (!extract) return;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if ((a.equals("-C") || a.equals("--directory")) && i + 1 < args.size()) write(args.get(i + 1), st, "unpacks into", false);
+            else if (a.startsWith("--directory=")) write(a.substring(12), st, "unpacks into", false);
         }
     }
 

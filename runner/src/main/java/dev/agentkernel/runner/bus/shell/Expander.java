@@ -42,6 +42,14 @@ final class Expander {
 
     /** The fields of one word; {@code assignment}: no splitting and no globbing, tilde after '='. */
     List<String> expand(Word word, ShellState st, boolean assignment) {
+        if (!assignment && word.parts().size() == 1 && word.parts().getFirst() instanceof Lit l && !l.quoted()) {
+            List<String> alternatives = braces(l.text(), 0);
+            if (alternatives.size() > 1) {
+                List<String> out = new ArrayList<>();
+                for (String alt : alternatives) out.addAll(expand(new Word(List.of(new Lit(alt, false))), st, false));
+                return out;
+            }
+        }
         List<StringBuilder> fields = new ArrayList<>();
         fields.add(new StringBuilder());
         boolean produced = false;
@@ -84,6 +92,34 @@ final class Expander {
     }
 
     /** Each value after the first starts a new field (an array, "$@", a loop variable's alternatives). */
+    /** Brace expansion of an unquoted literal ({@code {~,/tmp}/x}, {@code a{b,c}d}), first group outward; capped. */
+    static List<String> braces(String text, int depth) {
+        int open = text.indexOf('{');
+        if (open < 0 || depth > 4) return List.of(text);
+        int level = 0;
+        List<Integer> commas = new ArrayList<>();
+        for (int i = open; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '{') level++;
+            else if (c == '}' && --level == 0) {
+                if (commas.isEmpty()) return List.of(text);
+                String pre = text.substring(0, open);
+                String post = text.substring(i + 1);
+                List<String> out = new ArrayList<>();
+                int from = open + 1;
+                commas.add(i);
+                for (int comma : commas) {
+                    for (String alt : braces(pre + text.substring(from, comma) + post, depth + 1)) {
+                        if (out.size() < 64) out.add(alt);
+                    }
+                    from = comma + 1;
+                }
+                return out;
+            } else if (c == ',' && level == 1) commas.add(i);
+        }
+        return List.of(text);
+    }
+
     private static void appendValues(List<StringBuilder> fields, List<String> values, boolean split) {
         boolean first = true;
         for (String v : values) {
