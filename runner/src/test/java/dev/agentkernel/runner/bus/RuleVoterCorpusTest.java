@@ -93,6 +93,25 @@ class RuleVoterCorpusTest {
                 .map(e -> e.getKey() + " -> " + e.getValue().get().message()).toList());
     }
 
+    /** Every prefix of every corpus command (mostly broken shell) gets an answer, never an exception. */
+    @Test
+    void truncatedCommandsNeverThrow() {
+        List<String> all = new ArrayList<>(destructive());
+        all.addAll(everyday());
+        for (String c : List.of("{ ".repeat(3000) + "x", "(".repeat(3000) + " x", "echo " + "$(".repeat(3000), "x".repeat(20000))) {
+            Optional<Finding> f = VOTER.assess(c);
+            assertFalse(f.isPresent() && f.get().reason().contains("could not analyze"), f.toString());
+        }
+        for (String c : all) {
+            for (int end = 0; end <= c.length(); end++) {
+                String prefix = c.substring(0, end);
+                assertDoesNotThrow(() -> VOTER.assess(prefix), prefix);
+                Optional<Finding> f = VOTER.assess(prefix);
+                assertFalse(f.isPresent() && f.get().reason().contains("could not analyze"), prefix + " -> " + f);
+            }
+        }
+    }
+
     @AfterAll
     static void printTotals() {
         long blocked = DESTRUCTIVE.values().stream().filter(f -> f.isPresent() && f.get().kind() == Finding.Kind.BLOCK).count();

@@ -41,6 +41,8 @@ public final class ShellParser {
     private final String src;
     private int pos;
     private final int depth;
+    /** Lists opened by this parser (groups and subshells): bounded, so no input can exhaust the stack. */
+    private int lists;
     private final List<PendingHereDoc> pendingHereDocs = new ArrayList<>();
 
     private record PendingHereDoc(HereDoc body, String delimiter, boolean expand, boolean stripTabs) {}
@@ -63,6 +65,7 @@ public final class ShellParser {
 
     /** Pipelines up to {@code closer} (")" or "}" or "`"-less end); the closer is left for the caller. */
     private Script list(String closer) {
+        if (++lists > MAX_DEPTH * 8) throw new ShellSyntaxException("groups are nested more than " + MAX_DEPTH * 8 + " deep");
         List<Pipeline> pipelines = new ArrayList<>();
         while (true) {
             skipSeparators();
