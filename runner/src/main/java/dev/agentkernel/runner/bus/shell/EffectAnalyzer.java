@@ -42,6 +42,11 @@ public final class EffectAnalyzer {
 
     private final Protection protection;
     private final Expander expander = new Expander(this);
+    /**
+     * What this command wrote to a file when the gate knows it ({@code cat > x.sh <<EOF}, {@code echo … > x.py}):
+     * a script it then runs is walked instead of sent to a vote.
+     */
+    private final Map<String, String> writtenText = new HashMap<>();
     private Finding block;
     private Finding vote;
     private int nesting;
@@ -135,7 +140,14 @@ public final class EffectAnalyzer {
         }
         redirects(s.redirects(), st);
         if (argv.isEmpty()) return Flow.UNKNOWN;
-        return run(argv, cmdState, stdin, st);
+        Flow out = run(argv, cmdState, stdin, st);
+        for (Redirect r : s.redirects()) {
+            if (r.fd() != 1 || !(r.op().equals(">") || r.op().equals(">|")) || out.text() == null) continue;
+            List<String> f = expander.expand(r.target(), st, false);
+            Target t = f.size() == 1 ? Target.resolve(f.getFirst(), st.cwd) : null;
+            if (t != null && !t.unknown()) writtenText.put(t.path(), out.text());
+        }
+        return out;
     }
 
     private Flow fileInput(Redirect r, ShellState st) {
@@ -153,7 +165,10 @@ public final class EffectAnalyzer {
             for (String f : expander.expand(r.target(), st, false)) {
                 Target t = Target.resolve(f, st.cwd);
                 protection.write(t, "writes to", false).ifPresent(this::note);
-                if (!t.unknown()) st.written.add(t.path());
+                if (!t.unknown()) {
+                    st.written.add(t.path());
+                    writtenText.remove(t.path());
+                }
             }
         }
     }
@@ -806,10 +821,31 @@ public final class EffectAnalyzer {
     }
 
     private void checkRunsWritten(String file, ShellState st) {
+        checkRunsWritten(file, st, null);
+    }
+
+    /**
+     * A script this same command wrote: walked (as {@code lang}, or by its #! line) when the gate knows the text
+     * it wrote, else a vote.
+     */
+    private void checkRunsWritten(String file, ShellState st, InterpreterCode.Language lang) {
         Target t = Target.resolve(file, st.cwd);
-        if (!t.unknown() && wasWritten(t.path(), st)) {
+        if (t.unknown() || !wasWritten(t.path(), st)) return;
+        String text = writtenText.get(t.path());
+        if (text == null) {
             note(Finding.vote("it runs " + t.shown() + ", a script the same command wrote, which the gate cannot read"));
+            return;
         }
+        InterpreterCode.Language language = lang;
+        if (language == null && text.startsWith("#!")) {
+            String shebang = text.lines().findFirst().orElse("");
+            String[] words = shebang.substring(2).trim().split("\\s+");
+            String interp = words[0].substring(words[0].lastIndexOf('/') + 1);
+            if (interp.equals("env") && words.length > 1) interp = words[1];
+            language = InterpreterCode.Language.of(interp).orElse(null);
+        }
+        if (language != null) InterpreterCode.scan(language, text, st, protection, this).ifPresent(this::note);
+        else runText(text, st.copy(), "the script " + t.shown() + " it wrote");
     }
 
     private static boolean wasWritten(String path, ShellState st) {
@@ -845,7 +881,9 @@ public final class EffectAnalyzer {
             return Flow.UNKNOWN;
         }
         if (inv.script() != null && !inv.script().equals("-")) {
-            runScriptFile(inv.script(), st, lang.display());
+            String s = inv.script();
+            if (s.startsWith("/dev/fd/") || s.equals("/dev/stdin") || s.startsWith("/proc/self/fd/")) runScriptFile(s, st, lang.display());
+            else checkRunsWritten(s, st, lang);
             return Flow.UNKNOWN;
         }
         stdinCode(stdin, st, lang.display(), lang);
@@ -868,7 +906,10 @@ public final class EffectAnalyzer {
     private void write(String field, ShellState st, String verb, boolean unknownNeedsVote) {
         Target t = Target.resolve(field, st.cwd);
         protection.write(t, verb, unknownNeedsVote).ifPresent(this::note);
-        if (!t.unknown()) st.written.add(t.path());
+        if (!t.unknown()) {
+            st.written.add(t.path());
+            writtenText.remove(t.path());
+        }
     }
 
     private static List<String> skipOptions(List<String> args, Set<String> withValue, Set<String> ignored) {
