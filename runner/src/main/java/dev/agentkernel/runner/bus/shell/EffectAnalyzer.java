@@ -47,6 +47,8 @@ public final class EffectAnalyzer {
      * a script it then runs is walked instead of sent to a vote.
      */
     private final Map<String, String> writtenText = new HashMap<>();
+    /** Symbolic links this command makes ({@code ln -s TARGET LINK}): link path -> target path. */
+    private final Map<String, String> newLinks = new HashMap<>();
     private Finding block;
     private Finding vote;
     private int nesting;
@@ -164,7 +166,7 @@ public final class EffectAnalyzer {
             if (!r.writes()) continue;
             for (String f : expander.expand(r.target(), st, false)) {
                 Target t = Target.resolve(f, st.cwd);
-                protection.write(t, "writes to", false).ifPresent(this::note);
+                writing(t, "writes to", false).ifPresent(this::note);
                 if (!t.unknown()) {
                     st.written.add(t.path());
                     writtenText.remove(t.path());
@@ -251,6 +253,13 @@ public final class EffectAnalyzer {
             }
             case "ln" -> {
                 copyOrMove(args, st, false);
+                List<String> operands = args.stream().filter(a -> !a.startsWith("-")).toList();
+                boolean symbolic = args.stream().anyMatch(a -> a.equals("--symbolic") || a.matches("-[a-zA-Z]*s[a-zA-Z]*"));
+                if (symbolic && operands.size() == 2) {
+                    Target target = Target.resolve(operands.getFirst(), st.cwd);
+                    Target link = Target.resolve(operands.getLast(), st.cwd);
+                    if (!target.unknown() && !link.unknown() && !target.glob() && !link.glob()) newLinks.put(link.path(), target.path());
+                }
                 return Flow.UNKNOWN;
             }
             case "rsync" -> {
@@ -446,7 +455,7 @@ public final class EffectAnalyzer {
         String verb = name.equals("shred") ? "shreds" : "deletes";
         for (String t : targets) {
             Target target = Target.resolve(t, st.cwd);
-            protection.delete(target, recursive, verb).ifPresent(this::note);
+            deleting(target, recursive, verb).ifPresent(this::note);
         }
     }
 
@@ -466,7 +475,7 @@ public final class EffectAnalyzer {
         for (; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("-delete")) {
-                for (String r : items) protection.delete(Target.resolve(r, st.cwd), true, "deletes (find -delete)").ifPresent(this::note);
+                for (String r : items) deleting(Target.resolve(r, st.cwd), true, "deletes (find -delete)").ifPresent(this::note);
             } else if (Set.of("-exec", "-execdir", "-ok", "-okdir").contains(a)) {
                 int end = i + 1;
                 while (end < args.size() && !args.get(end).equals(";") && !args.get(end).equals("+")) end++;
@@ -558,7 +567,7 @@ public final class EffectAnalyzer {
             return; // ln -s target: the link lands in the working directory
         }
         if (move) {
-            for (String s : sources) protection.delete(Target.resolve(s, st.cwd), true, "moves away").ifPresent(this::note);
+            for (String s : sources) deleting(Target.resolve(s, st.cwd), true, "moves away").ifPresent(this::note);
         }
         write(dest, st, move ? "moves files onto" : "writes to", false);
     }
@@ -576,12 +585,12 @@ public final class EffectAnalyzer {
         String dest = operands.getLast();
         boolean remote = dest.matches("^[^/]*:.*");
         if (!remote) {
-            if (delete) protection.delete(Target.resolve(dest + "/" + Expander.GLOB, st.cwd), true, "deletes (rsync --delete) files in").ifPresent(this::note);
+            if (delete) deleting(Target.resolve(dest + "/" + Expander.GLOB, st.cwd), true, "deletes (rsync --delete) files in").ifPresent(this::note);
             write(dest, st, "writes to", false);
         }
         if (removeSources) {
             for (String s : operands.subList(0, operands.size() - 1)) {
-                if (!s.matches("^[^/]*:.*")) protection.delete(Target.resolve(s, st.cwd), true, "moves away").ifPresent(this::note);
+                if (!s.matches("^[^/]*:.*")) deleting(Target.resolve(s, st.cwd), true, "moves away").ifPresent(this::note);
             }
         }
     }
@@ -622,7 +631,7 @@ public final class EffectAnalyzer {
         for (String o : operands) {
             Target t = Target.resolve(o, st.cwd);
             if (recursive) protection.recursiveOwnership(t).ifPresent(this::note);
-            protection.write(t, "changes permissions or owners of", false).ifPresent(this::note);
+            writing(t, "changes permissions or owners of", false).ifPresent(this::note);
         }
     }
 
@@ -655,7 +664,7 @@ public final class EffectAnalyzer {
             List<String> operands = rest.stream().filter(a -> !a.startsWith("-")).toList();
             if (operands.size() >= 2) write(operands.getLast(), at, "clones into", false);
         } else if (sub.equals("clean") && rest.stream().anyMatch(a -> a.startsWith("-") && a.contains("f"))) {
-            protection.delete(Target.resolve(Expander.GLOB + "", at.cwd), true, "deletes (git clean) untracked files in").ifPresent(this::note);
+            deleting(Target.resolve(Expander.GLOB + "", at.cwd), true, "deletes (git clean) untracked files in").ifPresent(this::note);
         } else if (sub.equals("rm")) {
             delete("rm", rest, at);
         }
@@ -903,9 +912,37 @@ public final class EffectAnalyzer {
 
     // ---- helpers ------------------------------------------------------------------------------------------
 
+    /** Judges a deletion by name, then through a symbolic link this same command made ({@code ln -s ~ b && rm -rf b/*}). */
+    private Optional<Finding> deleting(Target t, boolean recursive, String verb) {
+        Optional<Finding> f = protection.delete(t, recursive, verb);
+        if (f.isPresent()) return f;
+        Target linked = throughNewLink(t, false);
+        return linked == null ? f : protection.delete(linked, recursive, verb);
+    }
+
+    private Optional<Finding> writing(Target t, String verb, boolean unknownNeedsVote) {
+        Optional<Finding> f = protection.write(t, verb, unknownNeedsVote);
+        if (f.isPresent()) return f;
+        Target linked = throughNewLink(t, true);
+        return linked == null ? f : protection.write(linked, verb, false);
+    }
+
+    /** {@code exact}: the link itself counts (a write follows it; rm removes only the link). */
+    private Target throughNewLink(Target t, boolean exact) {
+        if (t.unknown() || newLinks.isEmpty()) return null;
+        for (Map.Entry<String, String> link : newLinks.entrySet()) {
+            String l = link.getKey();
+            if (t.path().startsWith(l + "/") || t.glob() && t.base().equals(l) || exact && t.path().equals(l)) {
+                Target r = Target.resolve(link.getValue() + t.path().substring(l.length()), "/");
+                return new Target(r.path(), r.base(), r.glob(), t.shown() + " (through the link to " + Expander.display(link.getValue()) + " it made)");
+            }
+        }
+        return null;
+    }
+
     private void write(String field, ShellState st, String verb, boolean unknownNeedsVote) {
         Target t = Target.resolve(field, st.cwd);
-        protection.write(t, verb, unknownNeedsVote).ifPresent(this::note);
+        writing(t, verb, unknownNeedsVote).ifPresent(this::note);
         if (!t.unknown()) {
             st.written.add(t.path());
             writtenText.remove(t.path());

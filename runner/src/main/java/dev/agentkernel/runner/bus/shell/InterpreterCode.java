@@ -134,7 +134,8 @@ final class InterpreterCode {
                 return Optional.of(Finding.block(rule, "it deletes files in the home directory from " + lang.display() + " ("
                         + abbreviate(stmt.strip()) + ")"));
             }
-            List<String> stmtLiterals = literals(stmt);
+            // module names are no paths: require('fs'), __import__('shutil')
+            List<String> stmtLiterals = literals(stmt.replaceAll("(?:require|__import__|import)\\s*\\(\\s*(['\"])[^'\"]*\\1\\s*\\)", "m"));
             boolean insideOnly = !stmtLiterals.isEmpty();
             for (String lit : stmtLiterals) {
                 Optional<Finding> f = protection.delete(Target.resolve(Expander.markGlobs(lit), st.cwd), true, "deletes (" + lang.display() + ")");
