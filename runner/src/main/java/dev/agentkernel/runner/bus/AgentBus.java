@@ -152,12 +152,17 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
     /** Collects votes until the policy decides; returns null to commit or the reason to abort. */
     private String gate(Intention intention, boolean external) {
         List<Vote> votes = new ArrayList<>();
+        List<Ballot.Defer> deferrals = new ArrayList<>();
         int remaining = voters.size() + (external ? 1 : 0);
         Optional<Boolean> decision = Optional.empty();
         for (Voter voter : voters) {
-            Optional<Vote> vote = voter.vote(intention);
+            Ballot ballot = voter.ballot(intention);
             remaining--;
-            vote.ifPresent(v -> record(intention, v, votes));
+            switch (ballot) {
+                case Ballot.Cast c -> record(intention, c.vote(), votes);
+                case Ballot.Defer d -> deferrals.add(d);
+                case Ballot.Abstain a -> { }
+            }
             decision = settings.policy().decide(votes, remaining);
             if (decision.isPresent()) break;
         }
@@ -166,11 +171,20 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
             decision = settings.policy().decide(votes, 0);
         }
         boolean commit = decision.orElse(true);
-        String reason = commit ? (votes.isEmpty() ? "no voter objected" : "approved")
-                : votes.stream().filter(v -> !v.approve()).findFirst()
-                        .map(v -> v.voter() + " rejected it (" + v.reason() + ")").orElse("the voters did not approve it");
-        if (commit && !votes.isEmpty()) {
-            reason = votes.stream().filter(Vote::approve).map(v -> v.voter() + " approved").findFirst().orElse("approved");
+        boolean deferredUnanswered = commit && !deferrals.isEmpty() && votes.stream().noneMatch(Vote::approve);
+        if (deferredUnanswered) commit = false; // a call that needs a vote is refused unless a voter approves it
+        String reason;
+        if (deferredUnanswered) {
+            Ballot.Defer d = deferrals.getFirst();
+            reason = d.voter() + " asked for a vote (" + d.reason() + ") and no voter approved it (a call that needs a vote is refused by default"
+                    + (voters.size() == 1 && !external ? "; add the llm or external voter to have such calls judged" : "") + ")";
+        } else if (commit) {
+            reason = votes.isEmpty() ? "no voter objected"
+                    : votes.stream().filter(Vote::approve).map(v -> v.voter() + " approved").findFirst().orElse("approved");
+            if (!deferrals.isEmpty()) reason += " (" + deferrals.getFirst().voter() + " had asked for a vote: " + deferrals.getFirst().reason() + ")";
+        } else {
+            reason = votes.stream().filter(v -> !v.approve()).findFirst()
+                    .map(v -> v.voter() + " rejected it (" + v.reason() + ")").orElse("the voters did not approve it");
         }
         decision(intention.id(), commit, reason);
         return commit ? null : reason;

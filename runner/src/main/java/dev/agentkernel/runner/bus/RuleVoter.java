@@ -1,17 +1,20 @@
 package dev.agentkernel.runner.bus;
 
+import dev.agentkernel.runner.bus.shell.EffectAnalyzer;
+import dev.agentkernel.runner.bus.shell.Finding;
+
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The built-in voter: rejects a bash command that matches a known-dangerous pattern (docs/agentbus.md lists
- * them) and abstains otherwise, since a list of bad patterns cannot vouch that a command is safe. Pattern
- * matching is a tripwire against an agent's mistakes, not a sandbox against a determined attacker.
+ * The built-in voter: rejects a bash command that matches a known-dangerous pattern or that would delete or
+ * overwrite a protected path once parsed and expanded ({@link EffectAnalyzer}; docs/agentbus.md lists both),
+ * defers a command it cannot judge (decoded data run as code, a script the same command wrote) to the other
+ * voters, and abstains otherwise, since rules cannot vouch that a command is safe. It is a seatbelt against an
+ * agent's mistakes and plain-shell tricks, not a sandbox against a determined attacker.
  */
 public final class RuleVoter implements Voter {
     public static final String NAME = "rules";
@@ -45,7 +48,9 @@ public final class RuleVoter implements Voter {
                             + "|\\b(?:ba|z)?sh\\s+<\\(\\s*(?:curl|wget)\\b|\\beval\\s+[\"']?\\$\\(\\s*(?:curl|wget)\\b"
                             + "|\\b(?:ba|z)?sh\\s+-c\\s+[\"']?\\$\\(\\s*(?:curl|wget)\\b",
                     "it pipes a download into a shell or interpreter (download the file, read it, then run it)"),
-            Rule.of("fork-bomb", "(\\S+)\\s*\\(\\)\\s*\\{\\s*\\1\\s*\\|\\s*\\1\\s*&\\s*\\}",
+            // the name starts at a word boundary, is bounded and cannot hold the punctuation around it: an
+            // unbounded \\S+ backtracked over every start position (measured: 10 s for a 20 000-character command)
+            Rule.of("fork-bomb", "(?:^|(?<=[\\s;&|(){}]))([^\\s(){}|&;]{1,64}+)\\s*\\(\\)\\s*\\{\\s*\\1\\s*\\|\\s*\\1\\s*&\\s*\\}",
                     "it is a fork bomb"),
             Rule.of("mkfs", "\\bmkfs(?:\\.\\w+)?\\b|\\bmke2fs\\b|\\bwipefs\\b",
                     "it formats a file system"),
@@ -58,18 +63,18 @@ public final class RuleVoter implements Voter {
             Rule.of("power", "(?:^|[;&|]\\s*|\\bsudo\\s+)(?:shutdown|reboot|halt|poweroff)\\b|\\binit\\s+[06]\\b",
                     "it shuts down or reboots the machine"));
 
-    /** Places a write may go besides the workspace: the bit bucket and the process's own streams. */
-    private static final Set<String> HARMLESS_TARGETS = Set.of("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty");
-    private static final Pattern REDIRECT = Pattern.compile("(?<![0-9&<>])(?:[0-9]?>>?|&>>?)\\s*([^\\s;&|()<>]+)");
-    private static final Pattern TEE = Pattern.compile("\\btee\\s+((?:-\\S+\\s+)*)([^\\s;&|()<>]+)");
-    private static final Pattern COPY = Pattern.compile("^\\s*(?:sudo\\s+)?(?:cp|mv|install|rsync|ln)\\s+(.+)$");
-    private static final Pattern DELETE = Pattern.compile("^\\s*(?:sudo\\s+)?(?:rm|rmdir|shred|unlink)\\s+(.+)$");
-    private static final Pattern SEGMENT_SPLIT = Pattern.compile("&&|\\|\\||[;|&\\n]");
-
     private final Path workspace;
+    private final Map<String, String> env;
 
+    /** Judges commands run in {@code workspace} with this process's environment (the bash tool inherits it). */
     public RuleVoter(Path workspace) {
+        this(workspace, System.getenv());
+    }
+
+    /** {@code env}: the environment the commands run with ({@code HOME} and the variables they may expand). */
+    public RuleVoter(Path workspace, Map<String, String> env) {
         this.workspace = workspace.toAbsolutePath().normalize();
+        this.env = Map.copyOf(env);
     }
 
     @Override
@@ -82,75 +87,32 @@ public final class RuleVoter implements Voter {
         return check(intention.command()).map(reason -> Vote.reject(NAME, reason));
     }
 
-    /** Why {@code command} is refused, or empty when no rule matches. */
+    @Override
+    public Ballot ballot(Intention intention) {
+        Optional<Finding> f = assess(intention.command());
+        if (f.isEmpty()) return Ballot.ABSTAIN;
+        return f.get().kind() == Finding.Kind.BLOCK ? new Ballot.Cast(Vote.reject(NAME, f.get().message()))
+                : new Ballot.Defer(NAME, f.get().message());
+    }
+
+    /** Why {@code command} is refused, or empty when no rule rejects it (it may still need a vote: {@link #assess}). */
     public Optional<String> check(String command) {
+        return assess(command).filter(f -> f.kind() == Finding.Kind.BLOCK).map(Finding::message);
+    }
+
+    /**
+     * The pattern rules first (their names are documented and stable), then the effect analysis: what the
+     * command would delete or overwrite, after parsing it as shell and expanding it.
+     */
+    public Optional<Finding> assess(String command) {
         for (Rule rule : RULES) {
-            if (rule.pattern().matcher(command).find()) {
-                return Optional.of("rule " + rule.name() + ": " + rule.reason());
-            }
+            if (rule.pattern().matcher(command).find()) return Optional.of(Finding.block(rule.name(), rule.reason()));
         }
-        Optional<String> deleted = outside(deleteTargets(command));
-        if (deleted.isPresent()) {
-            return Optional.of("rule delete-outside-workspace: it deletes " + deleted.get() + ", outside the workspace "
-                    + workspace + " (an agent may only delete its own files)");
+        try {
+            return EffectAnalyzer.analyze(command, workspace.toString(), env);
+        } catch (RuntimeException | StackOverflowError e) {
+            // a gap in the analysis must not let the call through, nor fail the turn: someone decides
+            return Optional.of(Finding.vote("the gate could not analyze it (" + e + ")"));
         }
-        return outside(writeTargets(command))
-                .map(target -> "rule write-outside-workspace: it writes to " + target
-                        + ", outside the workspace " + workspace + " (write inside the workspace instead)");
-    }
-
-    private static List<String> deleteTargets(String command) {
-        List<String> targets = new ArrayList<>();
-        for (String segment : SEGMENT_SPLIT.split(command)) {
-            Matcher d = DELETE.matcher(segment);
-            if (d.find()) {
-                for (String word : d.group(1).trim().split("\\s+")) {
-                    if (!word.startsWith("-") && !word.isEmpty()) targets.add(word);
-                }
-            }
-        }
-        return targets;
-    }
-
-    private static List<String> writeTargets(String command) {
-        List<String> targets = new ArrayList<>();
-        Matcher m = REDIRECT.matcher(command);
-        while (m.find()) targets.add(m.group(1));
-        m = TEE.matcher(command);
-        while (m.find()) targets.add(m.group(2));
-        for (String segment : SEGMENT_SPLIT.split(command)) {
-            Matcher c = COPY.matcher(segment);
-            if (c.find()) {
-                String[] words = c.group(1).trim().split("\\s+");
-                String last = words[words.length - 1];
-                if (!last.startsWith("-")) targets.add(last);
-            }
-        }
-        return targets;
-    }
-
-    /** The first target that resolves outside the workspace (home-relative paths always do). */
-    private Optional<String> outside(List<String> targets) {
-        for (String raw : targets) {
-            String target = unquote(raw);
-            if (target.isEmpty() || target.startsWith("&") || HARMLESS_TARGETS.contains(target) || target.startsWith("/dev/fd/")) {
-                continue;
-            }
-            if (target.startsWith("~") || target.startsWith("$HOME") || target.startsWith("${HOME}")) {
-                return Optional.of(target);
-            }
-            if (target.startsWith("$")) continue; // a variable we cannot resolve; not a literal escape
-            Path resolved = workspace.resolve(target).normalize();
-            if (!resolved.startsWith(workspace)) return Optional.of(target);
-        }
-        return Optional.empty();
-    }
-
-    private static String unquote(String s) {
-        String t = s.trim();
-        if (t.length() >= 2 && (t.startsWith("\"") && t.endsWith("\"") || t.startsWith("'") && t.endsWith("'"))) {
-            return t.substring(1, t.length() - 1);
-        }
-        return t;
     }
 }

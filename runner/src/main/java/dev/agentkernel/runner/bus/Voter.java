@@ -7,4 +7,9 @@ public interface Voter {
     String name();
 
     Optional<Vote> vote(Intention intention);
+
+    /** Like {@link #vote}, but a voter may also defer the call to the other voters (see {@link Ballot.Defer}). */
+    default Ballot ballot(Intention intention) {
+        return vote(intention).<Ballot>map(Ballot.Cast::new).orElse(Ballot.ABSTAIN);
+    }
 }

@@ -110,6 +110,61 @@ class AgentBusTest {
         }
     }
 
+    /** Decodes to {@code echo decoded > made.txt}: harmless if the gate failed, and provable by the file. */
+    private static final String DECODE_AND_RUN = "echo ZWNobyBkZWNvZGVkID4gbWFkZS50eHQ= | base64 -d | sh";
+
+    @Test
+    void aCommandThatNeedsAVoteIsRefusedWhenNoOtherVoterAnswers() {
+        try (TestRunner agent = runner(c -> {})) {
+            List<SseEvent> events = agent.client.turn("[[bash: " + DECODE_AND_RUN + "]]");
+            JsonNode result = toolResult(events);
+            assertTrue(result.get("is_error").booleanValue(), result.toString());
+            String output = result.get("output").asText();
+            assertTrue(output.contains("rules asked for a vote (rule needs-vote: it decodes data and runs it"), output);
+            assertTrue(output.contains("refused by default"), output);
+            assertFalse(Files.exists(agent.dir.resolve("workspace/made.txt")), "refused, so never run");
+            // the wire is unchanged: an intention and an abort decision, no vote entry for a deferral
+            List<JsonNode> entries = bus(agent).entries(0, 0);
+            assertEquals(List.of("inference_input", "inference_output", "intention", "decision",
+                    "inference_input", "inference_output"), BusTestClient.types(entries));
+            assertEquals("abort", entries.get(3).at("/payload/decision").asText());
+            assertTrue(entries.get(3).at("/payload/reason").asText().contains("asked for a vote"));
+        }
+    }
+
+    @Test
+    void aCommandThatNeedsAVoteRunsWhenAPersonApprovesIt() throws Exception {
+        try (TestRunner agent = runner(c -> c.putArray("agentbus_voters").add("rules").add("external"))) {
+            BusTestClient bus = bus(agent);
+            CompletableFuture<List<SseEvent>> turn = CompletableFuture.supplyAsync(() -> agent.client.turn("[[bash: " + DECODE_AND_RUN + "]]"));
+            String id = bus.await(e -> e.get("type").asText().equals("intention")).at("/payload/intention_id").asText();
+            assertEquals(200, bus.vote(id, true, "I decoded it: it writes one file").statusCode());
+            List<SseEvent> events = turn.get(20, TimeUnit.SECONDS);
+            assertFalse(toolResult(events).get("is_error").booleanValue(), toolResult(events).toString());
+            assertEquals("decoded", Files.readString(agent.dir.resolve("workspace/made.txt")).strip());
+            JsonNode decision = bus.await(e -> e.get("type").asText().equals("decision"));
+            assertEquals("commit", decision.at("/payload/decision").asText());
+            assertTrue(decision.at("/payload/reason").asText().contains("external:tester approved (rules had asked for a vote"),
+                    decision.toString());
+        }
+    }
+
+    @Test
+    void aDestructiveCommandSpelledThroughVariablesAndCdIsRejectedAndNeverRuns() throws IOException {
+        Path outside = Files.createDirectories(tmp.resolve("outside3"));
+        Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");
+        try (TestRunner agent = runner(c -> {})) {
+            for (String command : List.of("D=" + outside + "; cd $D && rm -rf *", "find " + outside + " -delete",
+                    "echo " + outside + " | xargs rm -rf", "python3 -c 'import shutil; shutil.rmtree(\"" + outside + "\")'")) {
+                List<SseEvent> events = agent.client.turn("[[bash: " + command + "]]");
+                JsonNode result = toolResult(events);
+                assertTrue(result.get("is_error").booleanValue(), command + " -> " + result);
+                assertTrue(result.get("output").asText().contains("blocked by the AgentBus safety gate: rules rejected it"), result.toString());
+                assertTrue(Files.exists(precious), "rejected, so never run: " + command);
+            }
+        }
+    }
+
     @Test
     void disableSafetyRunsWithoutAGateButStillLogs() throws IOException {
         Path victim = Files.createDirectories(tmp.resolve("outside2")).resolve("gone.txt");

@@ -1,10 +1,14 @@
 package dev.agentkernel.runner.bus;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -94,5 +98,21 @@ class RuleVoterTest {
         assertTrue(voter.vote(new Intention("int-1", "bash",
                 com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("command", command))).isEmpty(),
                 "no rule matched, so the rule voter abstains");
+    }
+
+    /** A link planted in an earlier call: the glob and the write follow it, so the gate judges where it leads. */
+    @Test
+    void globsAndWritesAreJudgedWhereASymbolicLinkLeads(@TempDir Path tmp) throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path workspace = Files.createDirectories(tmp.resolve("agent/workspace"));
+        Files.writeString(home.resolve(".bashrc"), "keep");
+        Files.createSymbolicLink(workspace.resolve("build"), home);
+        Files.createSymbolicLink(workspace.resolve("notes"), home.resolve(".bashrc"));
+        RuleVoter linked = new RuleVoter(workspace, Map.of("HOME", home.toString()));
+        assertTrue(linked.check("rm -rf build/*").orElseThrow().startsWith("rule rm-home:"), "the glob expands inside the home directory");
+        assertTrue(linked.check("echo x > notes").orElseThrow().startsWith("rule write-outside-workspace:"), "the write lands in ~/.bashrc");
+        assertTrue(linked.check("echo x > build/f").orElseThrow().contains("through a link"));
+        assertEquals(java.util.Optional.empty(), linked.check("rm -f build"), "rm removes the link, not what it points to");
+        assertEquals(java.util.Optional.empty(), linked.check("mkdir -p out && echo x > out/f && rm -rf out/*"));
     }
 }
