@@ -377,27 +377,36 @@ public final class ShellParser {
     }
 
     /** The whole source as the inside of a double-quoted string (a here-doc body with expansions). */
+    /**
+     * One step inside double-quote rules (a "..." string or an unquoted here-doc body): a backslash escapes
+     * only the characters in {@code escapable} (backslash-newline joins lines), {@code $} and backticks
+     * start expansions, anything else is literal.
+     */
+    private void doubleQuotedChar(String escapable, StringBuilder lit, List<Part> parts) {
+        char c = src.charAt(pos);
+        if (c == '\\' && pos + 1 < src.length() && escapable.indexOf(src.charAt(pos + 1)) >= 0) {
+            if (src.charAt(pos + 1) != '\n') lit.append(src.charAt(pos + 1));
+            pos += 2;
+        } else if (c == '$' || c == '`') {
+            Part p = dollarOrBacktick(true);
+            if (p == null) {
+                lit.append(c);
+                pos++;
+            } else {
+                flush(lit, true, parts);
+                parts.add(p);
+            }
+        } else {
+            lit.append(c);
+            pos++;
+        }
+    }
+
     private Word doubleQuotedBody() {
         List<Part> parts = new ArrayList<>();
         StringBuilder lit = new StringBuilder();
         while (pos < src.length()) {
-            char c = src.charAt(pos);
-            if (c == '\\' && pos + 1 < src.length() && "$`\\\n".indexOf(src.charAt(pos + 1)) >= 0) {
-                if (src.charAt(pos + 1) != '\n') lit.append(src.charAt(pos + 1));
-                pos += 2;
-            } else if (c == '$' || c == '`') {
-                Part p = dollarOrBacktick(true);
-                if (p == null) {
-                    lit.append(c);
-                    pos++;
-                } else {
-                    flush(lit, true, parts);
-                    parts.add(p);
-                }
-            } else {
-                lit.append(c);
-                pos++;
-            }
+            doubleQuotedChar("$`\\\n", lit, parts);
         }
         flush(lit, true, parts);
         return new Word(parts);
@@ -482,22 +491,7 @@ public final class ShellParser {
                 pos++;
                 break;
             }
-            if (c == '\\' && pos + 1 < src.length() && "$`\"\\\n".indexOf(src.charAt(pos + 1)) >= 0) {
-                if (src.charAt(pos + 1) != '\n') lit.append(src.charAt(pos + 1));
-                pos += 2;
-            } else if (c == '$' || c == '`') {
-                Part p = dollarOrBacktick(true);
-                if (p == null) {
-                    lit.append(c);
-                    pos++;
-                } else {
-                    flush(lit, true, parts);
-                    parts.add(p);
-                }
-            } else {
-                lit.append(c);
-                pos++;
-            }
+            doubleQuotedChar("$`\"\\\n", lit, parts);
         }
         flush(lit, true, parts);
         if (parts.isEmpty()) parts.add(new Lit("", true)); // "" is an empty word, not no word
