@@ -66,9 +66,9 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(executor);
         dispatcher.setMaxRequests(4096);
         dispatcher.setMaxRequestsPerHost(4096);
-        this.streaming = new OkHttpClient.Builder()
+        // Whatever idle timeout the runner's server has, a connection it closed while pooled is retried fresh.
+        this.streaming = StaleConnectionRetry.install(new OkHttpClient.Builder(), new ConnectionPool(32, 30, TimeUnit.SECONDS))
                 .dispatcher(dispatcher)
-                .connectionPool(new ConnectionPool(32, 30, TimeUnit.SECONDS))
                 .connectTimeout(Duration.ofSeconds(5))
                 .readTimeout(Duration.ZERO)
                 .retryOnConnectionFailure(false)
