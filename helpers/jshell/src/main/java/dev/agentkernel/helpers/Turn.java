@@ -57,7 +57,9 @@ final class Turn {
                     if (chunk.done()) return text.text();
                 }
             }
-            if (cancelled) throw interrupted(null);
+            // An interrupted thread (a notebook's stop) ends the iteration with its flag set; the flag becomes this
+            // exception rather than staying set, or the session's next blocking call would fail at once.
+            if (cancelled || Thread.interrupted()) throw interrupted(null);
             throw new TurnFailedException("The turn stream of agent " + agentId + " ended without a done event; "
                     + "the agent may have died. Check kernel.status() and its runner.err.");
         } catch (TurnInterruptedException e) {
