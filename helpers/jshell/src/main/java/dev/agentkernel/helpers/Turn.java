@@ -64,6 +64,15 @@ final class Turn {
                     + "the agent may have died. Check kernel.status() and its runner.err.");
         } catch (TurnInterruptedException e) {
             throw e;
+        } catch (Error e) {
+            // Ctrl-C in bin/agentkernel jshell: JShell stops the snippet with an asynchronous ThreadDeath, and reports
+            // nothing itself. The stream is closed (the turn cancelled at the agent) by the time it gets here.
+            if (isStop(e)) {
+                cancelled = true;
+                Display.current().print("Interrupted: the turn with agent " + agentId + " was cancelled at the agent;"
+                        + " its conversation keeps what was said so far. Ask again to continue.\n");
+            }
+            throw e;
         } catch (RuntimeException e) {
             // Closing the stream mid-read surfaces as an I/O error from the client; report it as what it was.
             if (cancelled) throw interrupted(e);
@@ -71,6 +80,11 @@ final class Turn {
         } finally {
             close(registration);
         }
+    }
+
+    @SuppressWarnings("removal") // JShell's stop is still a ThreadDeath (RemoteExecutionControl.StopExecutionException)
+    private static boolean isStop(Error e) {
+        return e instanceof ThreadDeath;
     }
 
     private TurnInterruptedException interrupted(Throwable cause) {
