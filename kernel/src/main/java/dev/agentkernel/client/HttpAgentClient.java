@@ -53,24 +53,38 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
 
     private final Backend backend;
     private final NonceVault vault;
+    private final Duration turnReadTimeout;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    /** Turns: no read timeout, since a model or a tool may be silent for minutes; liveness is watched instead. */
+    /**
+     * A turn stream that sends nothing at all (not even the runner's keep-alive comment, every
+     * {@link Protocol#SSE_KEEP_ALIVE}) for this long is abandoned with an error chunk naming the timeout: a model or a
+     * tool may be silent for minutes, but the runner never is, so only a hung runner or network trips it.
+     */
+    static final Duration TURN_READ_TIMEOUT = Protocol.SSE_KEEP_ALIVE.multipliedBy(6);
+
+    /** Turns: a read timeout well above the keep-alive interval; the agent's process is watched as well. */
     private final OkHttpClient streaming;
     /** History, info, cancel: short calls. */
     private final OkHttpClient calls;
 
     public HttpAgentClient(Backend backend, NonceVault vault) {
+        this(backend, vault, TURN_READ_TIMEOUT);
+    }
+
+    /** With another turn read timeout (tests: a silent server is given up on in a second). */
+    HttpAgentClient(Backend backend, NonceVault vault, Duration turnReadTimeout) {
+        this.turnReadTimeout = turnReadTimeout;
         this.backend = backend;
         this.vault = vault;
         // All agents live on 127.0.0.1: OkHttp's default of 5 calls per host would queue the 6th turn.
         Dispatcher dispatcher = new Dispatcher(executor);
         dispatcher.setMaxRequests(4096);
         dispatcher.setMaxRequestsPerHost(4096);
-        this.streaming = new OkHttpClient.Builder()
+        // Whatever idle timeout the runner's server has, a connection it closed while pooled is retried fresh.
+        this.streaming = StaleConnectionRetry.install(new OkHttpClient.Builder(), new ConnectionPool(32, 30, TimeUnit.SECONDS))
                 .dispatcher(dispatcher)
-                .connectionPool(new ConnectionPool(32, 30, TimeUnit.SECONDS))
                 .connectTimeout(Duration.ofSeconds(5))
-                .readTimeout(Duration.ZERO)
+                .readTimeout(turnReadTimeout)
                 .retryOnConnectionFailure(false)
                 .build();
         this.calls = streaming.newBuilder()
@@ -103,7 +117,7 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
             }
         }
         String nonce = request.nonce();
-        return new SseTurnStream(call, response, endpoint, () -> cancel(endpoint, nonce), executor);
+        return new SseTurnStream(call, response, endpoint, () -> cancel(endpoint, nonce), executor, turnReadTimeout);
     }
 
     /** Waits for the response headers, watching the agent's process so a dead agent does not stall us. */
@@ -211,7 +225,10 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
         String who = "agent '" + endpoint.name() + "' (" + endpoint.agentId() + ")";
         return switch (response.code()) {
             case 401 -> new NonceRejectedException(who + " rejected the nonce (HTTP 401); use the nonce from this agent's SpawnResult");
-            case 409 -> new AgentBusyException("agent '" + endpoint.name() + "' is already running a turn; wait for it or cancel it (close its TurnStream)");
+            case 409 -> new AgentBusyException("agent '" + endpoint.name() + "' is already running a turn (started by another"
+                    + " caller, or a cancelled turn that did not stop within seconds): wait for it to finish, or cancel it"
+                    + " by closing its TurnStream (interrupting the cell that runs it); if it stays busy, kill the agent"
+                    + " and see its runner.err");
             case 400 -> new InvalidRequestException(who + " refused the " + what + " request (HTTP 400): " + error
                     + "; a turn body looks like {\"messages\":[{\"role\":\"user\",\"content\":\"...\"}]}");
             default -> new AgentKernelException(who + " answered the " + what + " request with HTTP " + response.code() + ": " + error);

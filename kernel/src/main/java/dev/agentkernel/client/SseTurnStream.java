@@ -11,10 +11,8 @@ import okhttp3.sse.EventSources;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,8 +29,10 @@ final class SseTurnStream implements TurnStream {
     static final long LIVENESS_CHECK_MILLIS = 200;
     /** How long a finished turn's response may take to end (the runner ends it right after the final event). */
     static final long END_GRACE_MILLIS = 2000;
+    /** How long a second closer waits for the first one's cancel request (which times out after 5 s). */
+    static final long CANCEL_WAIT_MILLIS = 6000;
 
-    private final BlockingQueue<TurnResponse> queue = new LinkedBlockingQueue<>();
+    private final ChunkQueue queue = new ChunkQueue();
     private final AtomicBoolean finalQueued = new AtomicBoolean();
     private final AtomicBoolean finalTaken = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -41,10 +41,15 @@ final class SseTurnStream implements TurnStream {
     private final AgentEndpoint endpoint;
     private final Runnable cancelAtAgent;
     private final ExecutorService executor;
+    private final java.time.Duration readTimeout;
+    /** Counted down once the agent has been asked to cancel (and has answered, or the request failed). */
+    private final CountDownLatch cancelDelivered = new CountDownLatch(1);
     /** Counted down when the reader has read the response to its end (or failed), and closed it. */
     private final CountDownLatch readerDone = new CountDownLatch(1);
 
-    SseTurnStream(Call call, Response response, AgentEndpoint endpoint, Runnable cancelAtAgent, ExecutorService executor) {
+    SseTurnStream(Call call, Response response, AgentEndpoint endpoint, Runnable cancelAtAgent, ExecutorService executor,
+                  java.time.Duration readTimeout) {
+        this.readTimeout = readTimeout;
         this.call = call;
         this.endpoint = endpoint;
         this.cancelAtAgent = cancelAtAgent;
@@ -76,6 +81,13 @@ final class SseTurnStream implements TurnStream {
 
         @Override
         public void onFailure(EventSource source, Throwable t, Response response) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                lost("it sent nothing for " + readTimeout.toSeconds() + " s (the read timeout), not even the keep-alive a"
+                        + " runner sends every " + dev.agentkernel.protocol.Protocol.SSE_KEEP_ALIVE.toSeconds()
+                        + " s of silence, so it is hung or cut off; the turn was abandoned and cancelled at the agent");
+                cancelQuietly();
+                return;
+            }
             lost(t != null ? t.toString() : "HTTP " + (response == null ? "?" : response.code()));
         }
     }
@@ -100,11 +112,12 @@ final class SseTurnStream implements TurnStream {
             @Override
             public boolean hasNext() {
                 if (next != null) return true;
-                if (finalTaken.get() || closed.get()) return false;
+                if (finalTaken.get()) return false;
+                if (closed.get()) return closedByOther();
                 try {
                     while (next == null) {
                         next = queue.poll(LIVENESS_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-                        if (next == null && closed.get()) return false;
+                        if (next == null && closed.get()) return closedByOther();
                         if (next == null && !endpoint.isAlive()) {
                             // Give the reader a moment to deliver what the agent sent before dying.
                             next = queue.poll(LIVENESS_CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -115,9 +128,14 @@ final class SseTurnStream implements TurnStream {
                         }
                     }
                 } catch (InterruptedException e) {
+                    close(); // first, with the flag clear, so it can wait for a cancel another thread is sending
                     Thread.currentThread().interrupt();
-                    close();
                     return false;
+                } catch (RuntimeException | Error e) {
+                    // JShell's stop (Ctrl-C in bin/agentkernel jshell) throws an asynchronous ThreadDeath into this
+                    // thread wherever it waits: the turn is cancelled at the agent before the stop goes on up.
+                    close();
+                    throw e;
                 }
                 if (next.done() || next.error() != null) finalTaken.set(true);
                 return true;
@@ -133,17 +151,56 @@ final class SseTurnStream implements TurnStream {
         };
     }
 
+    /**
+     * The stream was closed by another thread (an interrupt): the iteration ends once the agent has been told, so the
+     * reader's next turn cannot reach the agent before the cancel does.
+     */
+    private boolean closedByOther() {
+        awaitCancelDelivered();
+        return false;
+    }
+
+    private void awaitCancelDelivered() {
+        try {
+            // bounded by the cancel request's own call timeout; a little more in case that thread is slow to start
+            cancelDelivered.await(CANCEL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Whether the stream ended with its final chunk (done or error) queued. */
     boolean finished() { return finalQueued.get(); }
 
+    private void cancelQuietly() {
+        try {
+            executor.execute(cancelAtAgent);
+        } catch (RejectedExecutionException e) {
+            // the client is closed
+        }
+    }
+
+    /**
+     * Closing before the final chunk cancels the turn at the agent. Every caller returns only once the agent has been
+     * asked (its {@code /cancel} waits for the turn to wind down), also when another thread closed it first: an
+     * interrupt closes the stream on its own thread, and the interrupted code's next turn must not overtake the cancel.
+     */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        if (!finalQueued.get()) {
-            call.cancel();
-            cancelAtAgent.run();
+        if (!closed.compareAndSet(false, true)) {
+            awaitCancelDelivered();
             return;
         }
+        if (!finalQueued.get()) {
+            call.cancel();
+            try {
+                cancelAtAgent.run();
+            } finally {
+                cancelDelivered.countDown();
+            }
+            return;
+        }
+        cancelDelivered.countDown();
         // The turn is over. Cancelling now would usually cut the connection just before the reader reads the
         // response's end, and the next turn would pay for a new one; cancel only a response that does not end.
         if (readerDone.getCount() == 0) return;
@@ -157,6 +214,34 @@ final class SseTurnStream implements TurnStream {
             });
         } catch (RejectedExecutionException e) {
             call.cancel(); // the client is closed: nothing will reuse the connection
+        }
+    }
+
+    /**
+     * The chunks between the reader and the iterator, guarded by this object's monitor rather than a
+     * {@code java.util.concurrent} lock: JShell's remote agent stops a snippet by throwing an asynchronous exception
+     * into its thread (JDI {@code ThreadReference.stop}), and one landing inside a j.u.c. lock's acquire or
+     * condition wait leaves it inconsistent ({@code IllegalMonitorStateException} from
+     * {@code LinkedBlockingQueue.poll}, issue 17.3). A monitor is released and re-acquired by the JVM itself, so such
+     * an exception leaves it intact.
+     */
+    private static final class ChunkQueue {
+        private final java.util.ArrayDeque<TurnResponse> chunks = new java.util.ArrayDeque<>();
+
+        synchronized void add(TurnResponse chunk) {
+            chunks.addLast(chunk);
+            notifyAll();
+        }
+
+        /** The next chunk, or null after {@code millis} without one. */
+        synchronized TurnResponse poll(long millis, TimeUnit unit) throws InterruptedException {
+            long deadline = System.nanoTime() + unit.toNanos(millis);
+            while (chunks.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return null;
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return chunks.pollFirst();
         }
     }
 }

@@ -81,6 +81,26 @@ class HttpAgentClientTest {
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
             send(out, "text", "{\"body\":\"Hi\",\"done\":false,\"error\":null}");
+            if (body.contains("silent")) {
+                // a hung runner: the connection stays open, nothing more comes
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (body.contains("chatty")) {
+                // a long tool run: only keep-alive comments, for several read timeouts
+                for (int i = 0; i < 12; i++) {
+                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
             if (body.contains("hold")) {
                 try {
                     release.await(10, TimeUnit.SECONDS);
@@ -126,6 +146,25 @@ class HttpAgentClientTest {
         release.countDown();
         runTurn("next");
         assertEquals(2, turnPorts.stream().distinct().count(), "the cut connection was not reused: " + turnPorts);
+    }
+
+    @Test
+    void aSilentRunnerEndsTheStreamWithATimeoutErrorWhileKeepAlivesKeepItOpen() throws Exception {
+        client.close();
+        client = new HttpAgentClient(new StubBackend(new AgentEndpoint(AGENT, "stub", URI.create("http://127.0.0.1:"
+                + server.getAddress().getPort() + "/"), () -> true)), new NonceVault(), java.time.Duration.ofSeconds(1));
+        List<TurnResponse> chatty = runTurn("chatty");
+        assertTrue(chatty.getLast().done(), "3 s of keep-alives with a 1 s read timeout: " + chatty);
+
+        List<TurnResponse> silent = runTurn("silent");
+        assertEquals(2, silent.size(), "Hi, then one error: " + silent);
+        TurnResponse last = silent.getLast();
+        assertTrue(last.isError() && last.done(), String.valueOf(last));
+        assertTrue(last.error().contains("sent nothing for 1 s") && last.error().contains("keep-alive"), last.error());
+        assertTrue(cancelled.await(5, TimeUnit.SECONDS), "the hung turn is cancelled at the agent");
+        dev.agentkernel.TurnFailedException failed = assertThrows(dev.agentkernel.TurnFailedException.class,
+                () -> client.ask(AGENT, NONCE, "silent", chunk -> { }));
+        assertTrue(failed.getMessage().contains("read timeout"), failed.getMessage());
     }
 
     private record StubBackend(AgentEndpoint endpoint) implements Backend {

@@ -22,6 +22,9 @@ public final class Protocol {
     public static final String EVENT_ERROR = "error";
     public static final String EVENT_DONE = "done";
 
+    /** How often the runner writes an SSE comment on a turn stream that is otherwise silent (a long tool run). */
+    public static final java.time.Duration SSE_KEEP_ALIVE = java.time.Duration.ofSeconds(5);
+
     /** Runner exit code when its HTTP port was taken between the kernel's choice and the bind: the spawner retries. */
     public static final int EXIT_PORT_IN_USE = 3;
     /** Runner exit code for a config file that is missing required fields or is not valid JSON. */

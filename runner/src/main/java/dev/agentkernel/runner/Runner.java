@@ -28,7 +28,7 @@ import java.util.Map;
 public final class Runner implements AutoCloseable {
     /** Options tests and the launcher may tune; the defaults are what a spawned agent uses. */
     public record Options(int outputCapBytes, Duration keepAlive, int maxRetries) {
-        public static final Options DEFAULT = new Options(BashTool.DEFAULT_OUTPUT_CAP, Duration.ofSeconds(5),
+        public static final Options DEFAULT = new Options(BashTool.DEFAULT_OUTPUT_CAP, dev.agentkernel.protocol.Protocol.SSE_KEEP_ALIVE,
                 ProviderSettings.DEFAULT_MAX_RETRIES);
     }
 

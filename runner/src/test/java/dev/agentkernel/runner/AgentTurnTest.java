@@ -198,8 +198,8 @@ class AgentTurnTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"anthropic,'no API key for provider anthropic: set LLM_API_KEY in the kernel''s environment (or OpenClawSpawnInfo.apiKey)'",
-            "openai,'no API key for provider openai: set LLM_API_KEY (or OPENAI_API_KEY) in the kernel''s environment (or OpenClawSpawnInfo.apiKey)'"})
+    @CsvSource({"anthropic,'no API key for provider anthropic: set LLM_API_KEY in the kernel''s environment (or OpenClawSpawnInfo.apiKey); to try AgentKernel offline, run scriptedLlm() in bin/agentkernel jshell or a notebook before spawning (the scripted LLM)'",
+            "openai,'no API key for provider openai: set LLM_API_KEY (or OPENAI_API_KEY) in the kernel''s environment (or OpenClawSpawnInfo.apiKey); to try AgentKernel offline, run scriptedLlm() in bin/agentkernel jshell or a notebook before spawning (the scripted LLM)'"})
     void aMissingKeyIsReportedBeforeAnythingIsSent(String provider, String message) {
         try (TestRunner agent = runner(provider, c -> c.remove("api_key"))) {
             List<SseEvent> events = agent.client.turn("hello");

@@ -107,12 +107,24 @@ public final class Helpers {
     }
 
     /**
-     * Starts the scripted LLM server in this JVM and points later {@code openclaw(...)} infos at it, for
-     * running without an API key (it echoes messages and obeys the {@code [[...]]} directives of
-     * docs/architecture.md). Needs the agentkernel-fake-llm jar on the class path; close it when done.
+     * Starts the scripted LLM server in this JVM (or reuses the one already started) and points later
+     * {@code openclaw(...)} infos at it, for running without an API key: it echoes messages and obeys the
+     * {@code [[...]]} directives of docs/architecture.md ({@code [[reply: ...]]}, {@code [[bash: ...]]}, ...).
+     * Needs the agentkernel-fake-llm jar on the class path (bin/agentkernel jshell and the notebook kernel have it);
+     * closing it stops the server and points {@code openclaw(...)} back at the environment's LLM.
      */
     public static ScriptedLlm scriptedLlm() {
-        return ScriptedLlm.start();
+        return ScriptedLlm.startOrReuse();
+    }
+
+    /**
+     * The start-up line of a session: how to begin, and, when no API key is set (no {@code LLM_API_KEY}, no
+     * {@link #useLlm}), that agents need one or the offline scripted LLM.
+     */
+    public static String banner() {
+        String ready = "AgentKernel for Java ready: var kernel = localKernel(); var r = spawn(kernel, \"researcher\","
+                + " openclaw(\"You are a researcher.\")); ask(kernel, r, \"hi\")";
+        return LlmDefaults.apiKey().isBlank() ? ready + "  |  " + LlmDefaults.NO_KEY_HINT : ready;
     }
 
     /** Spawns an agent named {@code name} and waits until it is ready. */

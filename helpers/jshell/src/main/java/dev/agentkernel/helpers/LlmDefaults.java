@@ -7,6 +7,9 @@ package dev.agentkernel.helpers;
  * notebook cannot change its own environment, yet may start a scripted LLM server and point agents at it.
  */
 final class LlmDefaults {
+    /** Said at start-up and in the missing-key error when there is no key: the one call that works offline. */
+    static final String NO_KEY_HINT = "No LLM_API_KEY is set: run scriptedLlm() first for the offline scripted LLM"
+            + " (echoes; [[reply: ...]], [[bash: ...]] directives), or useLlm(baseUrl, apiKey)";
     private static volatile String apiKeyOverride;
     private static volatile String baseUrlOverride;
 

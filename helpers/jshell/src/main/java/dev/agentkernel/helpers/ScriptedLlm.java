@@ -23,6 +23,20 @@ public final class ScriptedLlm implements AutoCloseable {
         this.baseUrl = baseUrl;
     }
 
+    /** The server {@link Helpers#scriptedLlm()} started last, until it is closed. */
+    private static ScriptedLlm current;
+    private volatile boolean closed;
+
+    /** The running server if there is one (pointing {@code openclaw(...)} at it again), else a new one. */
+    static synchronized ScriptedLlm startOrReuse() {
+        if (current != null && !current.closed) {
+            Helpers.useLlm(current.baseUrl, OFFLINE_KEY);
+            return current;
+        }
+        current = start();
+        return current;
+    }
+
     /** Starts the server on a free loopback port and makes later {@code openclaw(...)} infos use it. */
     static ScriptedLlm start() {
         Class<?> type;
@@ -52,6 +66,8 @@ public final class ScriptedLlm implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (closed) return;
+        closed = true;
         Helpers.useLlm(null, null);
         server.close();
     }

@@ -57,10 +57,21 @@ final class Turn {
                     if (chunk.done()) return text.text();
                 }
             }
-            if (cancelled) throw interrupted(null);
+            // An interrupted thread (a notebook's stop) ends the iteration with its flag set; the flag becomes this
+            // exception rather than staying set, or the session's next blocking call would fail at once.
+            if (cancelled || Thread.interrupted()) throw interrupted(null);
             throw new TurnFailedException("The turn stream of agent " + agentId + " ended without a done event; "
                     + "the agent may have died. Check kernel.status() and its runner.err.");
         } catch (TurnInterruptedException e) {
+            throw e;
+        } catch (Error e) {
+            // Ctrl-C in bin/agentkernel jshell: JShell stops the snippet with an asynchronous ThreadDeath, and reports
+            // nothing itself. The stream is closed (the turn cancelled at the agent) by the time it gets here.
+            if (isStop(e)) {
+                cancelled = true;
+                Display.current().print("Interrupted: the turn with agent " + agentId + " was cancelled at the agent;"
+                        + " its conversation keeps what was said so far. Ask again to continue.\n");
+            }
             throw e;
         } catch (RuntimeException e) {
             // Closing the stream mid-read surfaces as an I/O error from the client; report it as what it was.
@@ -69,6 +80,11 @@ final class Turn {
         } finally {
             close(registration);
         }
+    }
+
+    @SuppressWarnings("removal") // JShell's stop is still a ThreadDeath (RemoteExecutionControl.StopExecutionException)
+    private static boolean isStop(Error e) {
+        return e instanceof ThreadDeath;
     }
 
     private TurnInterruptedException interrupted(Throwable cause) {

@@ -79,6 +79,53 @@ class StartupScriptTest {
         assertEquals(1, out.lines().count(), "the banner is one line: " + out);
     }
 
+    /** Runs a real jshell binary on the script in the helpers directory, with {@code /exit} as its only input. */
+    static String runJshell(Path jshell, String... options) throws Exception {
+        Path script = Path.of(System.getProperty("agentkernel.helpers.dir", "..")).resolve("agentkernel.jsh").toAbsolutePath();
+        List<String> command = new ArrayList<>(List.of(jshell.toString(), "-J-Duser.home=" + Files.createTempDirectory("jshell-home")));
+        command.addAll(List.of(options));
+        command.addAll(List.of("--startup", "DEFAULT", "--startup", script.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().write("/exit\n".getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "jshell ended");
+        return out;
+    }
+
+    static Path currentJshell() {
+        return Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jshell");
+    }
+
+    @Test
+    void withoutTheClassPathTheScriptSaysWhatToRunAndDoesNotClaimReady() throws Exception {
+        String out = runJshell(currentJshell());
+        assertFalse(out.contains("ready"), out);
+        List<String> ours = out.lines().filter(l -> l.contains("AgentKernel for Java")).toList();
+        assertEquals(1, ours.size(), out);
+        assertTrue(ours.get(0).contains("NOT loaded") && ours.get(0).contains("bin/agentkernel jshell")
+                && ours.get(0).contains("--class-path"), ours.get(0));
+    }
+
+    @Test
+    void onJdk17TheScriptSaysWhatToRunAndDoesNotClaimReady() throws Exception {
+        Path jdk17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/jshell");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(jdk17), "no JDK 17 jshell here");
+        String out = runJshell(jdk17, "--class-path", System.getProperty("java.class.path"));
+        assertFalse(out.contains("ready"), out);
+        List<String> ours = out.lines().filter(l -> l.contains("AgentKernel for Java")).toList();
+        assertEquals(1, ours.size(), out);
+        assertTrue(ours.get(0).contains("JDK 17") && ours.get(0).contains("JDK 21 or newer")
+                && ours.get(0).contains("bin/agentkernel jshell"), ours.get(0));
+    }
+
+    @Test
+    void withTheClassPathARealJshellIsReady() throws Exception {
+        String out = runJshell(currentJshell(), "--class-path", System.getProperty("java.class.path"));
+        assertTrue(out.contains("AgentKernel for Java ready"), out);
+        assertFalse(out.contains("Error") || out.contains("NOT loaded"), out);
+    }
+
     @Test
     void theCopyNextToTheModulesIsIdentical() throws Exception {
         Path copy = Path.of(System.getProperty("agentkernel.helpers.dir", "..")).resolve("agentkernel.jsh");

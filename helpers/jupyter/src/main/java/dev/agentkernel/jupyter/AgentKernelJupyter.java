@@ -206,7 +206,8 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
     public String getBanner() {
         return DISPLAY_NAME + " on Java " + Runtime.version() + "\n"
                 + "Cells are Java run by JShell; the AgentKernel helpers are imported.\n"
-                + "Text with <helpers> ... </helpers> blocks runs only the blocks.";
+                + "Text with <helpers> ... </helpers> blocks runs only the blocks.\n"
+                + dev.agentkernel.helpers.Helpers.banner();
     }
 
     @Override

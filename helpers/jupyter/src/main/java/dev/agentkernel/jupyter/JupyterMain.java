@@ -68,6 +68,13 @@ public final class JupyterMain {
         kernel.becomeHandlerForConnection(jupyter);
         ChannelPolling.shorten(jupyter, POLL_MILLIS);
         jupyter.connect();
+        // The frontend died without a shutdown_request (its terminal closed): end as on shutdown, agents included.
+        ParentWatch.start(ParentWatch.parentPid(System.getenv(ParentWatch.ENV)), () -> {
+            kernelLog.println("agentkernel: the frontend (" + ParentWatch.ENV + "=" + System.getenv(ParentWatch.ENV)
+                    + ") is gone; shutting down and killing this session's agents");
+            kernel.close();
+            System.exit(0);
+        });
         jupyter.waitUntilClose();
         kernel.close();
         output.close();

@@ -61,6 +61,12 @@ final class PythonJupyter implements AutoCloseable {
 
     Result run(long timeoutSeconds, Map<String, String> extraEnv, String script, String... args)
             throws IOException, InterruptedException {
+        Process process = start(extraEnv, script, args);
+        return finish(process, timeoutSeconds);
+    }
+
+    /** Starts a script with the test's Jupyter environment; its output is merged into its stdout. */
+    Process start(Map<String, String> extraEnv, String script, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(PYTHON, "-u", SCRIPTS.resolve(script).toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(root.resolve("work").toFile()).redirectErrorStream(true);
@@ -76,7 +82,10 @@ final class PythonJupyter implements AutoCloseable {
         String runnerJar = System.getProperty("agentkernel.runner.jar");
         if (runnerJar != null) env.put("AGENTKERNEL_RUNNER_JAR", Path.of(runnerJar).toAbsolutePath().normalize().toString());
         env.putAll(extraEnv);
-        Process process = pb.start();
+        return pb.start();
+    }
+
+    private Result finish(Process process, long timeoutSeconds) throws InterruptedException {
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package dev.agentkernel.spawn.local;
 
 import dev.agentkernel.protocol.Protocol;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -16,7 +17,9 @@ final class HealthProbe implements AutoCloseable {
     /** Short enough that start-up latency stays within a few ms of the runner's own. */
     static final long POLL_MILLIS = 5;
 
-    private final OkHttpClient client = new OkHttpClient.Builder()
+    /** Pooled, since spawn polls every few ms; a connection the runner closed while idle is retried fresh. */
+    private final OkHttpClient client = dev.agentkernel.client.StaleConnectionRetry.install(new OkHttpClient.Builder(),
+                    new ConnectionPool(5, 5, TimeUnit.MINUTES))
             .connectTimeout(Duration.ofMillis(250))
             .readTimeout(Duration.ofMillis(500))
             .retryOnConnectionFailure(false)

@@ -40,6 +40,12 @@ public final class RunnerHttpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunnerHttpServer.class.getName());
     /** How long {@code /cancel} waits for the turn to wind down, so the next turn is not refused with 409. */
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
+    /**
+     * How long a new turn waits for a cancelled one to finish instead of getting 409: an interrupt's {@code /cancel}
+     * and the next question may arrive in either order, and a cancelled turn ends within milliseconds (its tool's
+     * process group is killed, its model stream closed).
+     */
+    static final Duration CANCELLED_TURN_WAIT = Duration.ofSeconds(5);
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -120,9 +126,10 @@ public final class RunnerHttpServer implements AutoCloseable {
             HttpIo.sendError(exchange, 400, e.getMessage());
             return;
         }
-        TurnGate.RunningTurn turn = gate.tryStart().orElse(null);
+        TurnGate.RunningTurn turn = gate.tryStartAfterCancelled(CANCELLED_TURN_WAIT).orElse(null);
         if (turn == null) {
-            HttpIo.sendError(exchange, 409, "a turn is already running: wait for its done event, or POST /cancel");
+            HttpIo.sendError(exchange, 409, "a turn is already running: wait for its done event, or POST /cancel"
+                    + " (a cancelled turn gets " + CANCELLED_TURN_WAIT.toSeconds() + " s to finish before this answer)");
             return;
         }
         BlockingQueue<TurnEvent> events = new LinkedBlockingQueue<>();
@@ -132,17 +139,22 @@ public final class RunnerHttpServer implements AutoCloseable {
         streamEvents(exchange, turn, events);
     }
 
+    /** Every turn ends with exactly one terminal event, whatever is thrown (issue 12.4), and frees the gate first. */
     private void runTurn(TurnGate.RunningTurn turn, List<ChatMessage> messages, BlockingQueue<TurnEvent> events) {
-        TurnEvent last;
+        TurnEvent last = null;
         try {
             last = loop.run(messages, events::add, turn.cancellation());
-        } catch (RuntimeException | Error e) {
-            LOG.log(Level.WARNING, "turn crashed", e);
-            last = TurnEvent.error("the runner failed during the turn: " + e + " (see runner.err)");
+        } catch (Throwable e) { // also an undeclared checked exception (Kotlin SDKs) and errors
+            if (turn.cancellation().isCancelled()) {
+                last = TurnEvent.error(AgentLoop.CANCELLED);
+            } else {
+                LOG.log(Level.WARNING, "turn crashed", e);
+                last = TurnEvent.error("the runner failed during the turn: " + e + " (see runner.err)");
+            }
         } finally {
             gate.finish(turn);
+            events.add(last != null ? last : TurnEvent.error(AgentLoop.CANCELLED));
         }
-        events.add(last);
     }
 
     /** Writes events until the terminal one; a client that vanished cancels the turn. */

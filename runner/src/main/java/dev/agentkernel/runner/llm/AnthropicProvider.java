@@ -109,7 +109,7 @@ final class AnthropicProvider implements LlmProvider {
         MessageCreateParams params = params(request);
         boolean forwardThinking = settings.thinking() != ThinkingLevel.NONE;
         cancellation.throwIfCancelled();
-        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params);
+        try (StreamResponse<RawMessageStreamEvent> stream = cancellation.open(() -> client.messages().createStreaming(params));
              Cancellation.Registration ignored = cancellation.register(stream::close)) {
             MessageAccumulator accumulator = MessageAccumulator.create();
             stream.stream().forEach(event -> {

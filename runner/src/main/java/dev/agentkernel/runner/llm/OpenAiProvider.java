@@ -83,7 +83,7 @@ final class OpenAiProvider implements LlmProvider {
         Map<Long, PartialCall> calls = new TreeMap<>();
         String[] finish = {null};
         Usage[] usage = {Usage.ZERO};
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params);
+        try (StreamResponse<ChatCompletionChunk> stream = cancellation.open(() -> client.chat().completions().createStreaming(params));
              Cancellation.Registration ignored = cancellation.register(stream::close)) {
             stream.stream().forEach(chunk -> {
                 chunk.usage().ifPresent(u -> usage[0] = new Usage(u.promptTokens(), u.completionTokens()));

@@ -47,7 +47,8 @@ public final class Providers implements AutoCloseable {
         if (apiKey.isBlank()) {
             throw new LlmException("no API key for provider " + provider + ": set LLM_API_KEY"
                     + ("openai".equals(provider) ? " (or OPENAI_API_KEY)" : "")
-                    + " in the kernel's environment (or OpenClawSpawnInfo.apiKey)");
+                    + " in the kernel's environment (or OpenClawSpawnInfo.apiKey); to try AgentKernel offline, run"
+                    + " scriptedLlm() in bin/agentkernel jshell or a notebook before spawning (the scripted LLM)");
         }
         ProviderSettings settings = new ProviderSettings(provider, model, apiKey, baseUrl, thinking, maxRetries, proxy);
         try {

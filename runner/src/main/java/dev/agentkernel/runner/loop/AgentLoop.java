@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  */
 public final class AgentLoop {
     private static final Logger LOG = Logger.getLogger(AgentLoop.class.getName());
-    static final String CANCELLED = "turn cancelled";
+    public static final String CANCELLED = "turn cancelled";
 
     private final Conversation conversation;
     private final Providers providers;
@@ -111,7 +111,9 @@ public final class AgentLoop {
                 conversation.append(toolResults(pending, results, null));
                 pending = List.of();
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Exception, not RuntimeException: the SDKs (Kotlin) can throw an undeclared InterruptedException from
+            // a retry's back-off sleep when a cancel interrupts it, and that must end the turn like any failure.
             Cancellation.clearInterrupt();
             awaitQuietly(newMessagesDurable);
             // the model's tool calls must each get a result, or the provider rejects the next request
@@ -119,7 +121,7 @@ public final class AgentLoop {
                 conversation.append(toolResults(pending, results,
                         cancellation.isCancelled() ? "not run: the turn was cancelled" : "not run: the turn failed"));
             }
-            if (e instanceof TurnCancelledException || cancellation.isCancelled()) {
+            if (e instanceof TurnCancelledException || e instanceof InterruptedException || cancellation.isCancelled()) {
                 return TurnEvent.error(CANCELLED);
             }
             if (e instanceof LlmException) {

@@ -64,6 +64,38 @@ public final class Cancellation {
         return () -> { };
     }
 
+    /**
+     * Opens a resource (the model's response stream) on a helper thread and waits for it, so that a cancel ends the
+     * wait at once whatever the opener does meanwhile: the LLM SDKs retry a failed request after a back-off sleep of
+     * up to seconds, and may rethrow the interrupt of that sleep as an undeclared {@link InterruptedException}. On
+     * cancel the helper is interrupted and a resource it still delivers is closed unused.
+     *
+     * @throws TurnCancelledException when the turn is cancelled before the resource is there
+     */
+    public <T extends AutoCloseable> T open(java.util.function.Supplier<T> opener) {
+        throwIfCancelled();
+        java.util.concurrent.CompletableFuture<T> opened = new java.util.concurrent.CompletableFuture<>();
+        Thread helper = Thread.ofVirtual().name("turn-open").start(() -> {
+            try {
+                opened.complete(opener.get());
+            } catch (Throwable t) {
+                opened.completeExceptionally(t);
+            }
+        });
+        try (Registration ignored = register(helper::interrupt)) {
+            return opened.get();
+        } catch (InterruptedException e) {
+            opened.thenAccept(Cancellation::closeQuietly);
+            throw new TurnCancelledException();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (cancelled) throw new TurnCancelledException();
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            if (cause instanceof Error err) throw err;
+            throw new IllegalStateException(cause.toString(), cause);
+        }
+    }
+
     /** Drops the interrupt left by {@link #cancel()} so the worker can still write history and its last event. */
     public static void clearInterrupt() {
         Thread.interrupted();

@@ -36,6 +36,23 @@ public final class TurnGate {
         return current.compareAndSet(null, turn) ? Optional.of(turn) : Optional.empty();
     }
 
+    /**
+     * Like {@link #tryStart()}, but when the running turn is already cancelled (it is winding down), waits up to
+     * {@code wait} for it to leave the gate. A running turn that was not cancelled is refused at once.
+     */
+    public Optional<RunningTurn> tryStartAfterCancelled(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Optional<RunningTurn> started = tryStart();
+            if (started.isPresent()) return started;
+            RunningTurn running = current.get();
+            if (running == null) continue;
+            long left = deadline - System.nanoTime();
+            if (!running.cancellation.isCancelled() || left <= 0) return Optional.empty();
+            running.await(Duration.ofNanos(left));
+        }
+    }
+
     /** Frees the agent for the next turn; call after the turn's history is written, before its last event. */
     public void finish(RunningTurn turn) {
         current.compareAndSet(turn, null);
