@@ -110,7 +110,7 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
                 output.flush();
                 if (value.isPresent() && !request.isSilent()) {
                     DisplayData data = new DisplayData(value.get().text());
-                    value.get().html().ifPresent(data::putHTML);
+                    value.get().rich().forEach(data::putData);
                     env.publish(new PublishExecuteResult(count, data));
                     resultText = value.get().text();
                 }
