@@ -65,6 +65,7 @@ public final class JShellSession implements AutoCloseable {
     /** Snippet id → the cell line where it starts, for snippets of the cell being evaluated. */
     private final Map<String, Integer> snippetLines = new HashMap<>();
     private final List<String> startupProblems = new ArrayList<>();
+    private final HelperDocs helperDocs = new HelperDocs();
 
     /**
      * @param classPath    what snippets compile against (the kernel's own class path, so helpers resolve)
@@ -371,7 +372,11 @@ public final class JShellSession implements AutoCloseable {
         }
         if (docs.isEmpty()) return Optional.empty();
         return Optional.of(docs.stream()
-                .map(d -> d.javadoc() == null || d.javadoc().isBlank() ? d.signature() : d.signature() + "\n\n" + d.javadoc())
+                .map(d -> {
+                    String javadoc = d.javadoc() == null || d.javadoc().isBlank()
+                            ? helperDocs.forSignature(d.signature()).orElse(null) : d.javadoc();
+                    return javadoc == null ? d.signature() : d.signature() + "\n\n" + javadoc;
+                })
                 .collect(Collectors.joining("\n\n")));
     }
 

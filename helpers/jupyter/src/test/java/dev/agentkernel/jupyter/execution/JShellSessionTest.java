@@ -236,6 +236,18 @@ class JShellSessionTest {
         assertTrue(doc.get().contains("abs(int"), doc.get());
     }
 
+    /** JShell finds Javadoc only in the JDK's src.zip; the helpers' comes from their packaged sources. */
+    @Test
+    void helpersHaveTheirJavadocInTheInspector() {
+        String ask = session.documentation("ask", 3).orElseThrow();
+        assertTrue(ask.contains("Helpers.ask(AgentKernel kernel, SpawnResult agent, String message)"), ask);
+        assertTrue(ask.contains("Sends {@code message} and returns the agent's full text"), ask);
+        String display = session.documentation("display(", 8).orElseThrow();
+        assertTrue(display.contains("returns its display id"), display);
+        String spawnDoc = session.documentation("spawn", 5).orElseThrow();
+        assertTrue(spawnDoc.contains("Spawns an agent named"), spawnDoc);
+    }
+
     @Test
     void isComplete() {
         assertEquals(JShellSession.Status.COMPLETE, session.isComplete("int q = 1;"));
