@@ -178,6 +178,15 @@ class KernelBehaviour(unittest.TestCase):
         self.assertIn("symbol:   variable missingName", "\n".join(lines))
         self.assertFalse([l for l in lines if l.strip() == "location: class"], lines)
 
+    @unittest.skipUnless(os.environ.get("AGENTKERNEL_MAVEN_REPO"), "no temporary Maven repository given")
+    def test_maven_magic_adds_a_dependency_for_the_next_cell(self):
+        run = self.run_cell("%maven org.apache.commons:commons-text:1.12.0", timeout=240)
+        self.assert_ok(run)
+        self.assertIn("commons-text-1.12.0.jar", run.stream_text(), run.describe())
+        run = self.run_cell('org.apache.commons.text.WordUtils.initials("Ada Lovelace")')
+        self.assert_ok(run)
+        self.assertEqual(run.result_text(), '"AL"')
+
     # ---- interrupts ---------------------------------------------------------------------------------------
 
     def test_interrupt_busy_loop(self):

@@ -50,7 +50,9 @@ class JupyterClientsTest {
 
     @Test
     void streamingErrorsExitHelpersDisplayAndInterrupts() throws Exception {
-        assertPasses(jupyter.run(300, Map.of(), "behaviour_tests.py", "KernelBehaviour"));
+        // an empty local repository, so %maven really downloads from Maven Central
+        assertPasses(jupyter.run(400, Map.of("AGENTKERNEL_MAVEN_REPO", jupyter.root.resolve("maven").toString()),
+                "behaviour_tests.py", "KernelBehaviour"));
     }
 
     @Test

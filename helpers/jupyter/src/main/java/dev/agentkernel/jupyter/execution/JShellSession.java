@@ -66,6 +66,7 @@ public final class JShellSession implements AutoCloseable {
     private final Map<String, Integer> snippetLines = new HashMap<>();
     private final List<String> startupProblems = new ArrayList<>();
     private final HelperDocs helperDocs = new HelperDocs();
+    private final Magics magics;
 
     /**
      * @param classPath    what snippets compile against (the kernel's own class path, so helpers resolve)
@@ -81,6 +82,7 @@ public final class JShellSession implements AutoCloseable {
                 .in(InputStream.nullInputStream())
                 .build();
         classPath.forEach(jshell::addToClasspath);
+        this.magics = new Magics(jshell::addToClasspath, System.getenv());
         this.analysis = jshell.sourceCodeAnalysis();
         DEFAULT_IMPORTS.forEach(this::evalStartup);
         helpersStartup().ifPresent(script -> splitSnippets(script).forEach(this::evalStartup));
@@ -134,6 +136,7 @@ public final class JShellSession implements AutoCloseable {
         try {
             SnippetEvent last = null;
             for (CodeBlock block : blocks) {
+                block = new CodeBlock(magics.run(block.code(), block.firstLine(), System.out), block.firstLine());
                 SnippetEvent lastOfBlock = evaluateBlock(block);
                 if (lastOfBlock != null) last = lastOfBlock;
             }
@@ -401,7 +404,7 @@ public final class JShellSession implements AutoCloseable {
     }
 
     private Status javaStatus(String code) {
-        String rest = code;
+        String rest = code.lines().map(l -> Magics.isMagicLine(l) ? "" : l).collect(Collectors.joining("\n"));
         while (!rest.isBlank()) {
             CompletionInfo info = analysis.analyzeCompletion(rest);
             switch (info.completeness()) {
