@@ -32,6 +32,14 @@ public interface Display {
     }
 
     /**
+     * Text that streams as plain output and is then replaced by its Markdown rendering, or null when this display
+     * cannot replace output (then helpers show live text as a Markdown block updated in place).
+     */
+    default LiveText liveText() {
+        return null;
+    }
+
+    /**
      * Whether this display renders rich output (HTML, Markdown blocks updated in place) inside a notebook
      * cell. Helpers stream an {@code ask} live only into rich displays, since at a console the caller
      * usually prints the returned text itself. The console default answers false.

@@ -60,6 +60,13 @@ class JupyterClientsTest {
         assertPasses(jupyter.run(300, Map.of("FAKE_LLM_URL", llm.anthropicBaseUrl()), "behaviour_tests.py", "AgentTurns"));
     }
 
+    /** jupyter console renders stream messages, not display updates: a turn must stream there too (issue 17.9). */
+    @Test
+    void jupyterConsoleShowsATurnWhileItStreams() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/jupyter-console")), "Skipping: no /usr/bin/jupyter-console");
+        assertPasses(jupyter.run(300, Map.of("FAKE_LLM_URL", llm.anthropicBaseUrl()), "console_tests.py"));
+    }
+
     @Test
     void notebooksRunWithoutErrors() throws Exception {
         Path dir = Path.of(System.getProperty("agentkernel.notebooks.dir", "../../notebooks"));

@@ -2,6 +2,7 @@ package dev.agentkernel.jupyter.display;
 
 import dev.agentkernel.helpers.Display;
 import dev.agentkernel.helpers.DisplayHandle;
+import dev.agentkernel.helpers.LiveText;
 import dev.agentkernel.helpers.MimeBundle;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 
@@ -49,6 +50,24 @@ public final class JupyterDisplay implements Display {
         bundle.data().forEach(data::putData);
         if (displayId != null) data.setDisplayId(displayId);
         return data;
+    }
+
+    @Override
+    public LiveText liveText() {
+        String id = "agentkernel-live-" + UUID.randomUUID();
+        return new LiveText() {
+            @Override
+            public void append(String delta) {
+                if (!delta.isEmpty()) output.printLive(id, delta);
+            }
+
+            @Override
+            public void finish(String markdown) {
+                DisplayData data = new DisplayData();
+                data.putMarkdown(markdown); // no text/plain: a terminal already printed the text as it streamed
+                output.replaceLive(id, data);
+            }
+        };
     }
 
     @Override
