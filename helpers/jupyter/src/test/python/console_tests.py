@@ -12,7 +12,7 @@ from kernel_client import KERNEL_NAME
 
 def main():
     url = os.environ["FAKE_LLM_URL"]
-    child = pexpect.spawn("/usr/bin/jupyter-console", ["--kernel", KERNEL_NAME, "--simple-prompt"],
+    child = pexpect.spawn("/usr/bin/jupyter-console", ["--kernel", KERNEL_NAME, "--simple-prompt", "--no-confirm-exit"],
                           env=dict(os.environ), encoding="utf-8", timeout=120, dimensions=(60, 250))
     log = []
     child.logfile_read = type("Log", (), {"write": lambda self, s: log.append(s), "flush": lambda self: None})()
@@ -47,9 +47,11 @@ def main():
         print("ok: the console showed the turn while it streamed, once")
         return 0
     finally:
+        # --no-confirm-exit: `exit` shuts the kernel (and its agents) down instead of asking; a run that still hangs
+        # is ended, and the kernel's parent watch (issue 17.10) takes the kernel along
         child.sendline("exit")
         try:
-            child.expect(pexpect.EOF, timeout=20)
+            child.expect(pexpect.EOF, timeout=30)
         except pexpect.TIMEOUT:
             child.terminate(force=True)
 
