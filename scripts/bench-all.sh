@@ -54,7 +54,10 @@ bin/agentkernel fake-llm --port 0 >"$tmp/llm.out" 2>&1 &
 llm_pid=$!
 for _ in $(seq 100); do grep -q listening "$tmp/llm.out" 2>/dev/null && break; sleep 0.1; done
 llm_url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/llm.out" | head -1)
-JUPYTER_PATH="$tmp/share/jupyter" /usr/bin/python3 helpers/jupyter/src/test/python/bench_kernel.py --kernel agentkernel --llm-url "$llm_url"
+# Debian's python3-ipykernel (kernelspec python3), when installed, is measured alternately in the same run.
+ipykernel_peer=()
+[[ -f /usr/share/jupyter/kernels/python3/kernel.json ]] && ipykernel_peer=(--peer python3)
+JUPYTER_PATH="$tmp/share/jupyter" /usr/bin/python3 helpers/jupyter/src/test/python/bench_kernel.py --kernel agentkernel --llm-url "$llm_url" "${ipykernel_peer[@]}"
 if [[ -n "$peer" ]]; then
     section "Jupyter kernel: $peer (peer)"
     /usr/bin/python3 helpers/jupyter/src/test/python/bench_kernel.py --kernel "$peer"

@@ -14,8 +14,12 @@ echo "test.sh: using JDK $JDK"
 
 # The Jupyter tests drive our kernel through the real jupyter client stack; the sandbox backend runs
 # runners under bubblewrap; the packaging tests push images to a real registry and read them with skopeo.
+# jupyter-nbconvert: the README's `jupyter nbconvert --execute`; jupyter-notebook, chromium, chromium-driver and
+# python3-selenium: the browser test (BrowserNotebookTest); python3-pexpect: the jupyter console test;
+# python3-ipykernel: the benchmark's peer kernel.
 DEB_PACKAGES=(python3-jupyter-client python3-nbclient python3-jupyter-kernel-test jupyter-console
-              bubblewrap docker-registry skopeo)
+              jupyter-nbconvert jupyter-notebook chromium chromium-driver python3-selenium python3-pexpect
+              python3-ipykernel bubblewrap docker-registry skopeo)
 
 install_debian_packages() {
     command -v dpkg >/dev/null 2>&1 || { echo "test.sh: not a Debian system; skipping package install"; return 0; }

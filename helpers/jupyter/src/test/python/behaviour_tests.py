@@ -1,5 +1,6 @@
 """AgentKernel kernel behaviour through a real jupyter_client: streaming, errors, exit, <helpers>, interrupts,
 display, and (when FAKE_LLM_URL is set) real agent turns against the scripted LLM server."""
+import base64
 import os
 import time
 import unittest
@@ -133,6 +134,59 @@ class KernelBehaviour(unittest.TestCase):
         self.assertEqual(kinds, ["stream", "display_data", "stream"], run.describe())
         self.assertEqual(run.outputs("display_data")[0][1]["data"]["text/html"], "<i>then html</i>")
 
+    def test_display_api_sends_display_data_and_updates(self):
+        run = self.run_cell('String id = display(markdown("**one**"));\nupdateDisplay(id, markdown("**two**"));\n'
+                            'display("<b>bold</b>", "text/html");\n'
+                            'display(image(new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_INT_RGB)));\n'
+                            'id')
+        self.assert_ok(run)
+        shown = [c for (_, c) in run.outputs("display_data")]
+        updates = [c for (_, c) in run.outputs("update_display_data")]
+        self.assertEqual(len(shown), 3, run.describe())
+        self.assertEqual(shown[0]["data"]["text/markdown"], "**one**")
+        display_id = shown[0]["transient"]["display_id"]
+        self.assertEqual(run.result_text(), '"%s"' % display_id, "display(...) returns its display id")
+        self.assertEqual(len(updates), 1, run.describe())
+        self.assertEqual(updates[0]["transient"]["display_id"], display_id)
+        self.assertEqual(updates[0]["data"]["text/markdown"], "**two**")
+        self.assertEqual(shown[1]["data"]["text/html"], "<b>bold</b>")
+        png = base64.b64decode(shown[2]["data"]["image/png"])
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertIn("3x2", shown[2]["data"]["text/plain"])
+
+    def test_markdown_html_and_image_values_render_as_the_result(self):
+        run = self.run_cell('markdown("# Title")')
+        self.assert_ok(run)
+        data = run.outputs("execute_result")[0][1]["data"]
+        self.assertEqual(data["text/markdown"], "# Title")
+        self.assertEqual(data["text/plain"], "# Title")
+        run = self.run_cell('html("<i>x</i>")')
+        self.assertEqual(run.outputs("execute_result")[0][1]["data"]["text/html"], "<i>x</i>")
+
+    def test_inspect_shows_the_helpers_javadoc(self):
+        msg_id = self.kc.inspect("ask", 3)
+        reply = self.kc.get_shell_msg(timeout=30)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        content = reply["content"]
+        self.assertEqual(content["status"], "ok", content)
+        self.assertTrue(content["found"], content)
+        self.assertIn("Sends {@code message} and returns the agent's full text", content["data"]["text/plain"])
+
+    def test_compile_error_has_no_empty_location_line(self):
+        run = self.run_cell("int c = missingName + 1;")
+        lines = "\n".join(run.error()["traceback"]).splitlines()
+        self.assertIn("symbol:   variable missingName", "\n".join(lines))
+        self.assertFalse([l for l in lines if l.strip() == "location: class"], lines)
+
+    @unittest.skipUnless(os.environ.get("AGENTKERNEL_MAVEN_REPO"), "no temporary Maven repository given")
+    def test_maven_magic_adds_a_dependency_for_the_next_cell(self):
+        run = self.run_cell("%maven org.apache.commons:commons-text:1.12.0", timeout=240)
+        self.assert_ok(run)
+        self.assertIn("commons-text-1.12.0.jar", run.stream_text(), run.describe())
+        run = self.run_cell('org.apache.commons.text.WordUtils.initials("Ada Lovelace")')
+        self.assert_ok(run)
+        self.assertEqual(run.result_text(), '"AL"')
+
     # ---- interrupts ---------------------------------------------------------------------------------------
 
     def test_interrupt_busy_loop(self):
@@ -198,7 +252,13 @@ class AgentTurns(unittest.TestCase):
         print("agent streaming: first output %.0f ms after execute, execute_reply %.0f ms later"
               % (first[0] * 1000, gap * 1000))
         self.assertGreater(gap, 0.5, "the turn's first chunk must show before the turn ends: " + run.describe())
-        self.assertIn("zeta", run.result_text())
+        self.assertIsNone(run.result_text(), "the answer was streamed into the cell; no Out[] repeats it: "
+                          + run.describe())
+        final = [c for (_, kind, c) in run.events if kind in ("display_data", "update_display_data")][-1]
+        self.assertIn("zeta", final["data"]["text/markdown"])
+        self.assertEqual(run_cell(self.km, self.kc, 'String kept = ask(kernel, agent, "kept");', timeout=60).status, "ok")
+        stored = run_cell(self.km, self.kc, 'kept', timeout=60)
+        self.assertEqual(stored.result_text(), '"Echo: kept"', "in a later cell the answer is shown when asked for")
 
     def test_1b_helper_values_render_as_html(self):
         for code in ("info(kernel, agent)", "status(kernel)"):

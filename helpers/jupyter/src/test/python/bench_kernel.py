@@ -4,7 +4,9 @@
   3. print -> client: how long a line printed in a cell takes to reach the client as a `stream` message
   4. with --llm-url: an agent turn against the scripted LLM server: time to the first streamed output, and the
      spacing of streamed updates against the server's [[slow: MS]] spacing (the per-chunk delivery cost).
-Usage: bench_kernel.py --kernel agentkernel [--runs 50] [--llm-url http://127.0.0.1:PORT]"""
+With --peer NAME (e.g. python3, Debian's ipykernel) the start and `1+1` numbers are measured for both kernels in
+the same run, alternating start by start (--starts rounds), so load on a shared machine hits both alike.
+Usage: bench_kernel.py --kernel agentkernel [--runs 50] [--llm-url http://127.0.0.1:PORT] [--peer python3 --starts 5]"""
 import argparse
 import statistics
 import time
@@ -19,12 +21,56 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
 
 
+def start_and_first(kernel_name, runs):
+    """One kernel start: ms to the first kernel_info reply, ms of the first `1+1`, and `runs` warm `1+1` times."""
+    km = KernelManager(kernel_name=kernel_name)
+    t0 = time.monotonic()
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        ready = (time.monotonic() - t0) * 1000
+        first = run_cell(km, kc, "1+1").reply_at * 1000
+        for _ in range(5):
+            run_cell(km, kc, "1+1")
+        warm = [run_cell(km, kc, "1+1").reply_at * 1000 for _ in range(runs)]
+        return ready, first, warm
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+
+
+def compare(kernel, peer, starts, runs):
+    """Alternates starts of both kernels; prints medians side by side."""
+    results = {kernel: ([], [], []), peer: ([], [], [])}
+    for _ in range(starts):
+        for name in (kernel, peer):
+            ready, first, warm = start_and_first(name, runs)
+            results[name][0].append(ready)
+            results[name][1].append(first)
+            results[name][2].extend(warm)
+    print("| %s vs %s, same run, %d alternating starts | %s | %s | ratio |" % (kernel, peer, starts, kernel, peer))
+    print("|---|---|---|---|")
+    rows = [("kernel start -> kernel_info reply, median ms", 0), ("first `1+1` after ready, median ms", 1),
+            ("warm `1+1` round trip p50 ms (n=%d each)" % (starts * runs), 2)]
+    for label, index in rows:
+        ours = statistics.median(results[kernel][index])
+        theirs = statistics.median(results[peer][index])
+        print("| %s | %.1f | %.1f | %.2f |" % (label, ours, theirs, ours / theirs if theirs else float("nan")))
+    print("| warm `1+1` p90 ms | %.1f | %.1f | |" % (pct(results[kernel][2], 90), pct(results[peer][2], 90)))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kernel", default="agentkernel")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--llm-url", default="")
+    parser.add_argument("--peer", default="", help="another kernelspec measured alternately, e.g. python3")
+    parser.add_argument("--starts", type=int, default=5)
     args = parser.parse_args()
+    if args.peer:
+        compare(args.kernel, args.peer, args.starts, args.runs)
 
     km = KernelManager(kernel_name=args.kernel)
     t0 = time.monotonic()

@@ -9,7 +9,7 @@ from kernel_client import KERNEL_NAME
 class AgentKernelConformance(jupyter_kernel_test.KernelTests):
     kernel_name = KERNEL_NAME
     language_name = "java"
-    file_extension = ".java"
+    file_extension = ".jshell"  # kernel_info must match what saved notebooks say (NotebookMetadataTest)
 
     code_hello_world = 'System.out.println("hello, world");'
     code_stderr = 'System.err.println("something went wrong");'

@@ -17,6 +17,29 @@ public interface Display {
     DisplayHandle markdown(String markdown);
 
     /**
+     * Shows {@code bundle} as its own output (Jupyter: {@code display_data}); a later
+     * {@link #updateDisplay(String, MimeBundle)} with the same {@code displayId} replaces it in place. The
+     * default prints the bundle's text, for displays that render nothing richer.
+     */
+    default void display(MimeBundle bundle, String displayId) {
+        String text = bundle.plainText();
+        print(text.endsWith("\n") ? text : text + "\n");
+    }
+
+    /** Replaces what {@link #display(MimeBundle, String)} showed under {@code displayId}; a console prints it again. */
+    default void updateDisplay(String displayId, MimeBundle bundle) {
+        display(bundle, displayId);
+    }
+
+    /**
+     * Text that streams as plain output and is then replaced by its Markdown rendering, or null when this display
+     * cannot replace output (then helpers show live text as a Markdown block updated in place).
+     */
+    default LiveText liveText() {
+        return null;
+    }
+
+    /**
      * Whether this display renders rich output (HTML, Markdown blocks updated in place) inside a notebook
      * cell. Helpers stream an {@code ask} live only into rich displays, since at a console the caller
      * usually prints the returned text itself. The console default answers false.

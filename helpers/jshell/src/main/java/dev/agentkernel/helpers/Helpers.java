@@ -237,7 +237,9 @@ public final class Helpers {
     private static String live(AgentClient client, String agentId, String nonce, String message, Display display) {
         TurnView view = new TurnView(display);
         try {
-            return new Turn(client, agentId, nonce, message, view).run();
+            String answer = new Turn(client, agentId, nonce, message, view).run();
+            if (display.isRich()) ShownValues.mark(answer); // shown live: a cell ending in ask(...) needs no Out[]
+            return answer;
         } finally {
             view.finish();
         }
@@ -272,6 +274,11 @@ public final class Helpers {
 
     public static void printHistory(AgentKernel kernel, SpawnResult agent) {
         printHistory(kernel, requireAgent(agent).agent().id(), 0);
+    }
+
+    /** The last {@code lastN} messages of the agent's conversation as a table ({@code lastN <= 0}: all). */
+    public static void printHistory(AgentKernel kernel, SpawnResult agent, int lastN) {
+        printHistory(kernel, requireAgent(agent).agent().id(), lastN);
     }
 
     public static AgentInfo info(AgentKernel kernel, String agentId) {
@@ -320,6 +327,87 @@ public final class Helpers {
         var html = Rendering.html(value);
         if (html.isPresent()) display.html(html.get(), Rendering.text(value).orElseThrow());
         else display.print(value + "\n");
+    }
+
+    // ---------------------------------------------------------------- display (as IJava/JJava offer it)
+
+    /**
+     * Shows {@code value} now as its own output and returns its display id for {@link #updateDisplay}:
+     * {@link Markdown}, {@link HTML}, {@link PngImage} (see {@link #image}), a {@code BufferedImage}, the kernel's
+     * value types as tables, anything else as text. At a console it prints the text form.
+     */
+    public static String display(Object value) {
+        return displayBundle(Rendering.mimeBundle(value));
+    }
+
+    /**
+     * Shows {@code value} as the given MIME types only (plus {@code text/plain}), e.g.
+     * {@code display("<b>bold</b>", "text/html")}: a string (or, for an image type, PNG bytes) is taken as the
+     * content of a type its rendering lacks.
+     */
+    public static String display(Object value, String... mimeTypes) {
+        return displayBundle(restrict(value, mimeTypes));
+    }
+
+    /** Replaces the output {@code display(...)} returned {@code displayId} for; a console prints it again. */
+    public static void updateDisplay(String displayId, Object value) {
+        Display.current().updateDisplay(requireDisplayId(displayId), Rendering.mimeBundle(value));
+    }
+
+    public static void updateDisplay(String displayId, Object value, String... mimeTypes) {
+        Display.current().updateDisplay(requireDisplayId(displayId), restrict(value, mimeTypes));
+    }
+
+    /** Markdown to display or to end a cell with: {@code markdown("**done**")}. */
+    public static Markdown markdown(String text) {
+        return new Markdown(text);
+    }
+
+    /** Trusted HTML to display or to end a cell with (escape an agent's text with {@code Table.escape}). */
+    public static HTML html(String html) {
+        return new HTML(html);
+    }
+
+    /** An {@code image/png} from a {@code BufferedImage}. */
+    public static PngImage image(java.awt.image.BufferedImage image) {
+        return PngImage.of(image);
+    }
+
+    /** An {@code image/png} from the bytes of a PNG file. */
+    public static PngImage image(byte[] png) {
+        return PngImage.of(png);
+    }
+
+    private static String displayBundle(MimeBundle bundle) {
+        String displayId = "agentkernel-" + java.util.UUID.randomUUID();
+        Display.current().display(bundle, displayId);
+        return displayId;
+    }
+
+    private static String requireDisplayId(String displayId) {
+        return Turn.requireText(displayId, "displayId", "the id display(...) returned");
+    }
+
+    private static MimeBundle restrict(Object value, String... mimeTypes) {
+        if (mimeTypes == null || mimeTypes.length == 0) return Rendering.mimeBundle(value);
+        MimeBundle full = Rendering.mimeBundle(value);
+        Map<String, String> data = new java.util.LinkedHashMap<>();
+        data.put(MimeBundle.TEXT, full.plainText());
+        for (String type : mimeTypes) {
+            Turn.requireText(type, "MIME type", "a type such as \"text/html\"");
+            if (full.data().containsKey(type)) {
+                data.put(type, full.data().get(type));
+            } else if (type.startsWith("image/") && value instanceof byte[] bytes) {
+                data.put(type, java.util.Base64.getEncoder().encodeToString(bytes));
+            } else if (value instanceof CharSequence text) {
+                data.put(type, text.toString());
+            } else {
+                throw new IllegalArgumentException("cannot show a " + (value == null ? "null" : value.getClass().getName())
+                        + " as " + type + ": it renders as " + full.data().keySet()
+                        + "; pass a String holding the " + type + " content, or one of those types");
+            }
+        }
+        return new MimeBundle(data);
     }
 
     private static AgentKernel requireKernel(AgentKernel kernel) {

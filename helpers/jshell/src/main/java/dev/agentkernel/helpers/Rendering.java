@@ -30,6 +30,31 @@ public final class Rendering {
         return table(value).map(Table::toHtml);
     }
 
+    /**
+     * How {@code value} is shown by {@code display(value)} and as a cell's result: a {@link Renderable}'s own
+     * bundle; a {@link java.awt.image.BufferedImage} as {@code image/png}; the kernel's value types as an HTML
+     * table with the aligned text; anything else as its {@code toString}.
+     */
+    public static MimeBundle mimeBundle(Object value) {
+        if (value instanceof Renderable renderable) return renderable.mimeBundle();
+        if (value instanceof java.awt.image.BufferedImage image) return PngImage.of(image).mimeBundle();
+        if (value instanceof byte[] bytes && PngImage.isPng(bytes)) return PngImage.of(bytes).mimeBundle();
+        Optional<Table> table = table(value);
+        if (table.isPresent()) return MimeBundle.of(table.get().toText(), MimeBundle.HTML, table.get().toHtml());
+        return MimeBundle.text(String.valueOf(value));
+    }
+
+    /**
+     * The bundle for a cell's result beyond JShell's own text, or empty when there is nothing richer than
+     * {@code toString} to show (the kernel then keeps JShell's rendering, e.g. {@code "hi"} with quotes).
+     */
+    public static Optional<MimeBundle> richBundle(Object value) {
+        if (value instanceof Renderable || value instanceof java.awt.image.BufferedImage || table(value).isPresent()) {
+            return Optional.of(mimeBundle(value));
+        }
+        return Optional.empty();
+    }
+
     /** The same table as aligned plain text; empty for other values. */
     public static Optional<String> text(Object value) {
         return table(value).map(Table::toText);

@@ -30,7 +30,9 @@ public record Table(String caption, List<String> headers, List<List<String>> row
             html.append("<caption>").append(escape(caption)).append("</caption>");
         }
         html.append("<thead><tr>");
-        for (String header : headers) html.append("<th>").append(escape(header)).append("</th>");
+        // Notebook CSS right-aligns table headers (and cells); the cells here are left-aligned text, so the
+        // headers must be too, or they float over the wrong column's edge.
+        for (String header : headers) html.append("<th style=\"text-align:left\">").append(escape(header)).append("</th>");
         html.append("</tr></thead><tbody>");
         for (List<String> row : rows) {
             html.append("<tr>");

@@ -10,9 +10,10 @@ import java.util.function.LongSupplier;
 /**
  * Shows a turn live on a {@link Display}. Tool calls and results become compact blocks
  * ({@code ▶ bash: ls -la} and an indented, truncated output); thinking is printed dimmed. Assistant text
- * is printed raw on plain displays; on rich displays each stretch of text between tool calls is a Markdown
- * block updated in place at most every {@link #UPDATE_INTERVAL_MS} ms, so the answer renders as Markdown
- * while it arrives and the blocks stay in the order things happened.
+ * is printed raw on plain displays; on rich displays each stretch of text between tool calls streams as plain
+ * text and is replaced by its Markdown rendering when it ends ({@link Display#liveText()}: terminal front ends
+ * see it arrive), or, where the display cannot replace output, is a Markdown block updated in place at most every
+ * {@link #UPDATE_INTERVAL_MS} ms. Either way the blocks stay in the order things happened.
  */
 public final class TurnView implements Consumer<TurnResponse> {
     static final long UPDATE_INTERVAL_MS = 100;
@@ -27,6 +28,8 @@ public final class TurnView implements Consumer<TurnResponse> {
     private final LongSupplier clockMillis;
     private final StringBuilder segment = new StringBuilder();
     private DisplayHandle handle;
+    /** Live text of a display that can replace output (Jupyter): streams for terminals, Markdown at the end. */
+    private LiveText live;
     private String shown = "";
     private long lastUpdate;
     private boolean atLineStart = true;
@@ -75,6 +78,10 @@ public final class TurnView implements Consumer<TurnResponse> {
             return;
         }
         segment.append(body);
+        if (live != null || (handle == null && (live = display.liveText()) != null)) {
+            live.append(body);
+            return;
+        }
         long now = clockMillis.getAsLong();
         if (handle == null) {
             handle = display.markdown(segment.toString());
@@ -96,6 +103,8 @@ public final class TurnView implements Consumer<TurnResponse> {
 
     /** Ends the current Markdown block with its full text, so the throttle never loses the tail. */
     private void endSegment() {
+        if (live != null) live.finish(segment.toString());
+        live = null;
         if (handle != null) update(clockMillis.getAsLong());
         handle = null;
         shown = "";

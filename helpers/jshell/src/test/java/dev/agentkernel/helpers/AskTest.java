@@ -136,6 +136,14 @@ class AskTest {
         show(first);
         String all = String.join("\n", display.events());
         assertTrue(all.contains("html:<table") && all.contains("remember this"), all);
+
+        RecordingDisplay lastTwo = new RecordingDisplay(true);
+        Display.install(lastTwo);
+        printHistory(real.kernel, first, 2);
+        String table = lastTwo.events().stream().filter(e -> e.startsWith("text:")).findFirst().orElseThrow();
+        assertTrue(table.startsWith("text:History (2 messages)"), table);
+        assertTrue(table.contains("remember this"), table);
+        Display.install(display);
         assertTrue(all.contains(">first<") && all.contains(">second<"), "status rows: " + all);
         assertTrue(all.contains(">pid<"), "info table: " + all);
         assertFalse(all.contains(first.nonce()) || all.contains(second.nonce()), "no nonce is ever shown");

@@ -39,6 +39,16 @@ final class RecordingDisplay implements Display {
     }
 
     @Override
+    public synchronized void display(MimeBundle bundle, String displayId) {
+        events.add("display:" + displayId + ":" + bundle.data());
+    }
+
+    @Override
+    public synchronized void updateDisplay(String displayId, MimeBundle bundle) {
+        events.add("updateDisplay:" + displayId + ":" + bundle.data());
+    }
+
+    @Override
     public boolean isRich() {
         return rich;
     }

@@ -36,6 +36,18 @@ class RenderingTest {
         assertTrue(agentHtml.contains("&lt;script&gt;"), agentHtml);
     }
 
+    /** Notebook CSS right-aligns th and td; left-aligned cells under right-aligned headers read as misaligned. */
+    @Test
+    void headersAreAlignedLikeTheirCells() {
+        String html = Rendering.html(List.of(new HistoryEntry("user", "a long question", null))).orElseThrow();
+        var headers = java.util.regex.Pattern.compile("<th(\\s[^>]*)?>").matcher(html).results().map(m -> m.group()).toList();
+        var cells = java.util.regex.Pattern.compile("<td(\\s[^>]*)?>").matcher(html).results().map(m -> m.group()).toList();
+        assertEquals(3, headers.size(), html);
+        assertFalse(cells.isEmpty(), html);
+        for (String tag : headers) assertTrue(tag.contains("text-align:left"), tag);
+        for (String tag : cells) assertTrue(tag.contains("text-align:left"), tag);
+    }
+
     @Test
     void aSpawnResultNeverShowsItsNonce() {
         SpawnResult result = new SpawnResult(agent("researcher"), NONCE);

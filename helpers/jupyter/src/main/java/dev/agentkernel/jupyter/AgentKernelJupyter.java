@@ -44,8 +44,13 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
     private final CompletableFuture<JShellSession> session;
     private final HistoryLog history = new HistoryLog();
     private final Object executeLock = new Object();
+    /**
+     * {@code .jshell}, as IJava/JJava say and the notebooks' metadata already did: a cell is JShell input
+     * (snippets, top-level statements), not a {@code .java} compilation unit.
+     */
+    static final String FILE_EXTENSION = ".jshell";
     private final LanguageInfo languageInfo = new LanguageInfo("java", Runtime.version().toString(),
-            "text/x-java-source", ".java", "java", "text/x-java", "script");
+            "text/x-java-source", FILE_EXTENSION, "java", "text/x-java", "script");
 
     /**
      * Starts JShell in the background so the kernel answers {@code kernel_info} at once; the first request
@@ -110,7 +115,7 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
                 output.flush();
                 if (value.isPresent() && !request.isSilent()) {
                     DisplayData data = new DisplayData(value.get().text());
-                    value.get().html().ifPresent(data::putHTML);
+                    value.get().rich().forEach(data::putData);
                     env.publish(new PublishExecuteResult(count, data));
                     resultText = value.get().text();
                 }

@@ -63,7 +63,7 @@ public final class JupyterMain {
         Runtime.getRuntime().addShutdownHook(new Thread(Session::closeAll, "agentkernel-jupyter-exit"));
 
         AgentKernelJupyter kernel = new AgentKernelJupyter(output,
-                () -> new JShellSession(JShellSession.jvmClassPath(), kernelLog, Rendering::html));
+                () -> new JShellSession(JShellSession.jvmClassPath(), kernelLog, Rendering::richBundle));
         JupyterConnection jupyter = new JupyterConnection(connection);
         kernel.becomeHandlerForConnection(jupyter);
         ChannelPolling.shorten(jupyter, POLL_MILLIS);

@@ -38,6 +38,15 @@ public final class KernelSpecInstaller {
     private static final String USAGE = "usage: agentkernel install-kernel [--user | --sys-prefix | --prefix DIR]"
             + " [--name NAME] [--java PATH]";
 
+    /**
+     * Class data sharing for the kernel JVM: the first kernel run writes an archive of the classes it loaded (the
+     * basekernel, JShell and javac) into the kernelspec directory when it exits, and later starts map it instead of
+     * loading and verifying those classes again. jupyter_client fills in {@code {resource_dir}}. A stale or
+     * unwritable archive only costs the speed-up: the JVM rebuilds or ignores it.
+     */
+    static final String CDS_AUTO = "-XX:+AutoCreateSharedArchive";
+    static final String CDS_ARCHIVE = "-XX:SharedArchiveFile={resource_dir}/agentkernel-cds.jsa";
+
     private KernelSpecInstaller() {}
 
     /** Bad arguments or an environment the kernelspec cannot be installed into; the message says what to do. */
@@ -128,7 +137,7 @@ public final class KernelSpecInstaller {
         List<String> classPath = classPath();
         Path dir = dataDir(options, env).resolve("kernels").resolve(options.name());
 
-        List<String> argv = List.of(java, "-cp", String.join(File.pathSeparator, classPath),
+        List<String> argv = List.of(java, CDS_AUTO, CDS_ARCHIVE, "-cp", String.join(File.pathSeparator, classPath),
                 JupyterMain.class.getName(), "{connection_file}");
         Map<String, String> kernelEnv = runnerJar(env, classPath)
                 .map(jar -> Map.of("AGENTKERNEL_RUNNER_JAR", jar))

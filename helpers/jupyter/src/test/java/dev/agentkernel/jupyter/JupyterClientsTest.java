@@ -50,12 +50,21 @@ class JupyterClientsTest {
 
     @Test
     void streamingErrorsExitHelpersDisplayAndInterrupts() throws Exception {
-        assertPasses(jupyter.run(300, Map.of(), "behaviour_tests.py", "KernelBehaviour"));
+        // an empty local repository, so %maven really downloads from Maven Central
+        assertPasses(jupyter.run(400, Map.of("AGENTKERNEL_MAVEN_REPO", jupyter.root.resolve("maven").toString()),
+                "behaviour_tests.py", "KernelBehaviour"));
     }
 
     @Test
     void agentTurnsStreamAndInterruptAndDieWithTheKernel() throws Exception {
         assertPasses(jupyter.run(300, Map.of("FAKE_LLM_URL", llm.anthropicBaseUrl()), "behaviour_tests.py", "AgentTurns"));
+    }
+
+    /** jupyter console renders stream messages, not display updates: a turn must stream there too (issue 17.9). */
+    @Test
+    void jupyterConsoleShowsATurnWhileItStreams() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/jupyter-console")), "Skipping: no /usr/bin/jupyter-console");
+        assertPasses(jupyter.run(300, Map.of("FAKE_LLM_URL", llm.anthropicBaseUrl()), "console_tests.py"));
     }
 
     @Test

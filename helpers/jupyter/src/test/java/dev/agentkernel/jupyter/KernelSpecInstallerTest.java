@@ -39,9 +39,14 @@ class KernelSpecInstallerTest {
         assertEquals("java", spec.get("language").asText());
         assertEquals("message", spec.get("interrupt_mode").asText());
         JsonNode argv = spec.get("argv");
-        assertEquals(5, argv.size());
+        assertEquals(7, argv.size());
         assertEquals(ProcessHandle.current().info().command().orElseThrow(), argv.get(0).asText());
         assertTrue(Files.isExecutable(Path.of(argv.get(0).asText())));
+        assertEquals("-XX:+AutoCreateSharedArchive", argv.get(1).asText());
+        assertEquals("-XX:SharedArchiveFile={resource_dir}/agentkernel-cds.jsa", argv.get(2).asText());
+        argv = ((com.fasterxml.jackson.databind.node.ArrayNode) argv).deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) argv).remove(1);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) argv).remove(1);
         assertEquals("-cp", argv.get(1).asText());
         for (String entry : argv.get(2).asText().split(File.pathSeparator)) {
             assertTrue(Path.of(entry).isAbsolute(), entry);

@@ -39,6 +39,12 @@ final class PythonJupyter implements AutoCloseable {
                 Map.of("JUPYTER_DATA_DIR", dataDir.toString()));
     }
 
+    /** Installs this build's kernelspec under another name too (a notebook's metadata names the kernel it wants). */
+    void installAs(String name) {
+        KernelSpecInstaller.install(new KernelSpecInstaller.Options(KernelSpecInstaller.Location.USER,
+                java.util.Optional.empty(), name, java.util.Optional.empty()), Map.of("JUPYTER_DATA_DIR", dataDir.toString()));
+    }
+
     /** Why the Python tests cannot run here, or null when /usr/bin/python3 has what they need. */
     static String missingPackages() {
         try {

@@ -5,6 +5,7 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageContext;
 import io.github.spencerpark.jupyter.messages.MessageType;
+import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
 import io.github.spencerpark.jupyter.messages.publish.PublishDisplayData;
 import io.github.spencerpark.jupyter.messages.publish.PublishStream;
 import io.github.spencerpark.jupyter.messages.publish.PublishUpdateDisplayData;
@@ -37,6 +38,19 @@ public final class CellOutput implements AutoCloseable {
     private volatile JupyterSocket iopub;
     private volatile MessageContext parent;
     private boolean flushScheduled; // guarded by lock
+    /**
+     * What the current cell showed, in order (guarded by lock), so that {@link #replaceLive} can clear the cell and
+     * send it again with a stretch of live text replaced by its rendering. Stream entries are {@code Sent} with a
+     * null live id unless they were live text.
+     */
+    private final java.util.List<Sent> shown = new java.util.ArrayList<>();
+
+    /** Past this many logged characters a cell is not replayed (its live text then stays, followed by the rendering). */
+    static final int MAX_REPLAY_CHARS = 2_000_000;
+    private int loggedChars; // guarded by lock
+
+    private record Sent(PublishStream.StreamType stream, String text, String liveId, DisplayData data) {
+    }
 
     /** @param fallback where output goes before any cell ran (the kernel's own log) */
     public CellOutput(PrintStream fallback) {
@@ -58,6 +72,8 @@ public final class CellOutput implements AutoCloseable {
         synchronized (lock) {
             flushLocked();
             parent = executeRequest;
+            shown.clear();
+            loggedChars = 0;
         }
     }
 
@@ -90,6 +106,7 @@ public final class CellOutput implements AutoCloseable {
     public void display(DisplayData data) {
         synchronized (lock) {
             flushLocked();
+            log(new Sent(null, null, null, data));
             send(PublishDisplayData.MESSAGE_TYPE, new PublishDisplayData(data));
         }
     }
@@ -97,8 +114,77 @@ public final class CellOutput implements AutoCloseable {
     public void updateDisplay(DisplayData data) {
         synchronized (lock) {
             flushLocked();
+            // a replay after a clear must show the latest content of this display
+            for (int i = 0; i < shown.size(); i++) {
+                DisplayData earlier = shown.get(i).data();
+                if (earlier != null && data.hasDisplayId() && data.getDisplayId().equals(earlier.getDisplayId())) {
+                    shown.set(i, new Sent(null, null, null, data));
+                }
+            }
             send(PublishUpdateDisplayData.MESSAGE_TYPE, new PublishUpdateDisplayData(data));
         }
+    }
+
+    /** Live text: a stdout stream message now (terminal front ends show it), remembered under {@code liveId}. */
+    public void printLive(String liveId, String text) {
+        synchronized (lock) {
+            flushLocked();
+            log(new Sent(PublishStream.StreamType.OUT, text, liveId, null));
+            send(PublishStream.MESSAGE_TYPE, new PublishStream(PublishStream.StreamType.OUT, text));
+        }
+    }
+
+    /**
+     * Replaces the live text of {@code liveId} by {@code rendering}: {@code clear_output(wait=true)}, then everything
+     * the cell showed again, in order, with the rendering where the live text began. Notebooks swap the outputs
+     * without flicker (the clear waits for the next output); a terminal ignores the clear, and the rendering carries
+     * no {@code text/plain}, so the text it already streamed is not printed twice.
+     */
+    public void replaceLive(String liveId, DisplayData rendering) {
+        synchronized (lock) {
+            flushLocked();
+            if (loggedChars > MAX_REPLAY_CHARS) {
+                send(PublishDisplayData.MESSAGE_TYPE, new PublishDisplayData(rendering));
+                return;
+            }
+            java.util.List<Sent> replay = new java.util.ArrayList<>();
+            boolean placed = false;
+            for (Sent sent : shown) {
+                if (liveId.equals(sent.liveId())) {
+                    if (!placed) replay.add(new Sent(null, null, null, rendering));
+                    placed = true;
+                } else {
+                    replay.add(sent);
+                }
+            }
+            if (!placed) replay.add(new Sent(null, null, null, rendering));
+            shown.clear();
+            shown.addAll(replay);
+            send(PublishClearOutput.MESSAGE_TYPE, PublishClearOutput.BEFORE_NEXT_OUTPUT);
+            StringBuilder merged = new StringBuilder();
+            PublishStream.StreamType mergedType = null;
+            for (Sent sent : replay) {
+                if (sent.data() == null && sent.stream() == mergedType) {
+                    merged.append(sent.text());
+                    continue;
+                }
+                if (mergedType != null) send(PublishStream.MESSAGE_TYPE, new PublishStream(mergedType, merged.toString()));
+                merged.setLength(0);
+                mergedType = null;
+                if (sent.data() != null) {
+                    send(PublishDisplayData.MESSAGE_TYPE, new PublishDisplayData(sent.data()));
+                } else {
+                    mergedType = sent.stream();
+                    merged.append(sent.text());
+                }
+            }
+            if (mergedType != null) send(PublishStream.MESSAGE_TYPE, new PublishStream(mergedType, merged.toString()));
+        }
+    }
+
+    private void log(Sent sent) {
+        loggedChars += sent.text() == null ? 256 : sent.text().length();
+        if (loggedChars <= MAX_REPLAY_CHARS) shown.add(sent);
     }
 
     private void flushLocked() {
@@ -110,6 +196,7 @@ public final class CellOutput implements AutoCloseable {
     }
 
     private void sendStream(PublishStream.StreamType type, String text) {
+        if (parent != null) log(new Sent(type, text, null, null));
         if (!send(PublishStream.MESSAGE_TYPE, new PublishStream(type, text))) {
             fallback.print(text);
             fallback.flush();

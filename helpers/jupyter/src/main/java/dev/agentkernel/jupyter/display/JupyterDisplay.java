@@ -2,6 +2,8 @@ package dev.agentkernel.jupyter.display;
 
 import dev.agentkernel.helpers.Display;
 import dev.agentkernel.helpers.DisplayHandle;
+import dev.agentkernel.helpers.LiveText;
+import dev.agentkernel.helpers.MimeBundle;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 
 import java.util.UUID;
@@ -31,6 +33,41 @@ public final class JupyterDisplay implements Display {
         String id = "agentkernel-" + UUID.randomUUID();
         output.display(markdownData(markdown, id));
         return updated -> output.updateDisplay(markdownData(updated, id));
+    }
+
+    @Override
+    public void display(MimeBundle bundle, String displayId) {
+        output.display(data(bundle, displayId));
+    }
+
+    @Override
+    public void updateDisplay(String displayId, MimeBundle bundle) {
+        output.updateDisplay(data(bundle, displayId));
+    }
+
+    private static DisplayData data(MimeBundle bundle, String displayId) {
+        DisplayData data = new DisplayData();
+        bundle.data().forEach(data::putData);
+        if (displayId != null) data.setDisplayId(displayId);
+        return data;
+    }
+
+    @Override
+    public LiveText liveText() {
+        String id = "agentkernel-live-" + UUID.randomUUID();
+        return new LiveText() {
+            @Override
+            public void append(String delta) {
+                if (!delta.isEmpty()) output.printLive(id, delta);
+            }
+
+            @Override
+            public void finish(String markdown) {
+                DisplayData data = new DisplayData();
+                data.putMarkdown(markdown); // no text/plain: a terminal already printed the text as it streamed
+                output.replaceLive(id, data);
+            }
+        };
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.agentkernel.jupyter.execution;
 
+import dev.agentkernel.helpers.MimeBundle;
+import dev.agentkernel.helpers.ShownValues;
 import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
@@ -53,23 +55,26 @@ public final class JShellSession implements AutoCloseable {
             "byte", "short", "String", "java.lang.String", "Integer", "Long", "Double", "Float", "Boolean",
             "Character", "Byte", "Short", "java.lang.Integer", "java.lang.Long", "java.lang.Double",
             "java.lang.Boolean");
+    private static final Set<String> STRING_TYPES = Set.of("String", "java.lang.String");
 
     private final JShell jshell;
     private final SourceCodeAnalysis analysis;
-    private final Function<Object, Optional<String>> htmlRenderer;
+    private final Function<Object, Optional<MimeBundle>> renderer;
     private final AtomicBoolean interrupted = new AtomicBoolean();
     private volatile boolean running;
     /** Snippet id → the cell line where it starts, for snippets of the cell being evaluated. */
     private final Map<String, Integer> snippetLines = new HashMap<>();
     private final List<String> startupProblems = new ArrayList<>();
+    private final HelperDocs helperDocs = new HelperDocs();
+    private final Magics magics;
 
     /**
      * @param classPath    what snippets compile against (the kernel's own class path, so helpers resolve)
      * @param out          where JShell itself reports (cells write to {@code System.out} directly)
-     * @param htmlRenderer how a result object is shown as HTML, if at all ({@code Rendering::html})
+     * @param renderer     how a result object is shown beyond text, if at all ({@code Rendering::richBundle})
      */
-    public JShellSession(List<String> classPath, PrintStream out, Function<Object, Optional<String>> htmlRenderer) {
-        this.htmlRenderer = htmlRenderer;
+    public JShellSession(List<String> classPath, PrintStream out, Function<Object, Optional<MimeBundle>> renderer) {
+        this.renderer = renderer;
         this.jshell = JShell.builder()
                 .executionEngine(new LocalExecutionControlProvider(), Map.of())
                 .out(out)
@@ -77,6 +82,7 @@ public final class JShellSession implements AutoCloseable {
                 .in(InputStream.nullInputStream())
                 .build();
         classPath.forEach(jshell::addToClasspath);
+        this.magics = new Magics(jshell::addToClasspath, System.getenv());
         this.analysis = jshell.sourceCodeAnalysis();
         DEFAULT_IMPORTS.forEach(this::evalStartup);
         helpersStartup().ifPresent(script -> splitSnippets(script).forEach(this::evalStartup));
@@ -124,11 +130,13 @@ public final class JShellSession implements AutoCloseable {
             }
         }
         snippetLines.clear();
+        ShownValues.clear();
         interrupted.set(false);
         running = true;
         try {
             SnippetEvent last = null;
             for (CodeBlock block : blocks) {
+                block = new CodeBlock(magics.run(block.code(), block.firstLine(), System.out), block.firstLine());
                 SnippetEvent lastOfBlock = evaluateBlock(block);
                 if (lastOfBlock != null) last = lastOfBlock;
             }
@@ -215,19 +223,40 @@ public final class JShellSession implements AutoCloseable {
             return Optional.empty();
         }
         String text = event.value() == null ? "null" : event.value();
-        Optional<String> html = Optional.empty();
-        if (PLAIN_TYPES.contains(typeName(snippet))) return Optional.of(new CellValue(text, html));
-        List<SnippetEvent> capture = jshell.eval(BRIDGE + ".capture(" + name + ");");
-        if (capture.stream().allMatch(e -> e.exception() == null && e.status() != Snippet.Status.REJECTED)) {
-            Object value = ValueBridge.take();
-            try {
-                html = value == null ? Optional.empty() : htmlRenderer.apply(value);
-            } catch (RuntimeException | LinkageError e) {
-                html = Optional.empty(); // a rendering bug must not lose the value itself
+        String type = typeName(snippet);
+        if (PLAIN_TYPES.contains(type)) {
+            // A String a helper already streamed into the cell (ask's answer) is not shown again as Out[].
+            if (STRING_TYPES.contains(type) && !ShownValues.isEmpty() && ShownValues.wasShown(fetch(name))) {
+                return Optional.empty();
             }
+            return Optional.of(new CellValue(text));
+        }
+        Object value = fetch(name);
+        Map<String, String> rich = Map.of();
+        try {
+            Optional<MimeBundle> bundle = value == null ? Optional.empty() : renderer.apply(value);
+            if (bundle.isPresent()) {
+                Map<String, String> data = new java.util.LinkedHashMap<>(bundle.get().data());
+                String plain = data.remove(MimeBundle.TEXT);
+                // a table's aligned text, an image's size line: more useful than the record's toString
+                if (plain != null && !plain.isEmpty()) text = plain;
+                rich = data;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            rich = Map.of(); // a rendering bug must not lose the value itself
+        }
+        return Optional.of(new CellValue(text, rich));
+    }
+
+    /** The object a snippet variable holds (JShell itself reports values only as strings), or null. */
+    private Object fetch(String name) {
+        List<SnippetEvent> capture = jshell.eval(BRIDGE + ".capture(" + name + ");");
+        Object value = null;
+        if (capture.stream().allMatch(e -> e.exception() == null && e.status() != Snippet.Status.REJECTED)) {
+            value = ValueBridge.take();
         }
         capture.forEach(e -> jshell.drop(e.snippet()));
-        return Optional.of(new CellValue(text, html));
+        return value;
     }
 
     private static String typeName(Snippet snippet) {
@@ -253,7 +282,7 @@ public final class JShellSession implements AutoCloseable {
             int lineEnd = source.indexOf('\n', pos);
             String sourceLine = source.substring(lineStart, lineEnd < 0 ? source.length() : lineEnd);
             String where = "line " + (firstLine + lineInSnippet - 1) + ", column " + (pos - lineStart + 1);
-            String message = diag.getMessage(Locale.ROOT);
+            String message = withoutEmptyLocation(diag.getMessage(Locale.ROOT));
             if (first == null) first = where + ": " + message.lines().findFirst().orElse(message);
             lines.add("Compile error at " + where + ": " + message);
             lines.add("    " + sourceLine);
@@ -264,6 +293,15 @@ public final class JShellSession implements AutoCloseable {
             lines.add("Compile error at " + first);
         }
         return new CellError("CompileError", first, lines);
+    }
+
+    /**
+     * javac names the class a missing symbol was looked up in; a snippet's class is JShell's synthetic one with
+     * an empty name, so the line reads {@code location: class } and says nothing. Such lines are dropped.
+     */
+    static String withoutEmptyLocation(String message) {
+        return message.lines().filter(l -> !l.strip().equals("location: class"))
+                .collect(Collectors.joining("\n"));
     }
 
     private CellError runtimeError(JShellException exception) {
@@ -337,7 +375,11 @@ public final class JShellSession implements AutoCloseable {
         }
         if (docs.isEmpty()) return Optional.empty();
         return Optional.of(docs.stream()
-                .map(d -> d.javadoc() == null || d.javadoc().isBlank() ? d.signature() : d.signature() + "\n\n" + d.javadoc())
+                .map(d -> {
+                    String javadoc = d.javadoc() == null || d.javadoc().isBlank()
+                            ? helperDocs.forSignature(d.signature()).orElse(null) : d.javadoc();
+                    return javadoc == null ? d.signature() : d.signature() + "\n\n" + javadoc;
+                })
                 .collect(Collectors.joining("\n\n")));
     }
 
@@ -362,7 +404,7 @@ public final class JShellSession implements AutoCloseable {
     }
 
     private Status javaStatus(String code) {
-        String rest = code;
+        String rest = code.lines().map(l -> Magics.isMagicLine(l) ? "" : l).collect(Collectors.joining("\n"));
         while (!rest.isBlank()) {
             CompletionInfo info = analysis.analyzeCompletion(rest);
             switch (info.completeness()) {

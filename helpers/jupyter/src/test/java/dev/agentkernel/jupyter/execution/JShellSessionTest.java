@@ -2,6 +2,8 @@ package dev.agentkernel.jupyter.execution;
 
 import dev.agentkernel.helpers.Display;
 import dev.agentkernel.helpers.DisplayHandle;
+import dev.agentkernel.helpers.MimeBundle;
+import dev.agentkernel.helpers.Rendering;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +27,9 @@ class JShellSessionTest {
     @BeforeAll
     static void start() {
         session = new JShellSession(JShellSession.jvmClassPath(), new PrintStream(OutputStream.nullOutputStream()),
-                value -> value instanceof List<?> list ? Optional.of("<ul>" + list.size() + "</ul>") : Optional.empty());
+                value -> value instanceof List<?> list
+                        ? Optional.of(new MimeBundle(Map.of("text/plain", "", "text/html", "<ul>" + list.size() + "</ul>")))
+                        : Rendering.richBundle(value));
     }
 
     @AfterAll
@@ -55,6 +60,29 @@ class JShellSessionTest {
         assertEquals("[1, 2, 3]", value.text());
         assertEquals(Optional.of("<ul>3</ul>"), value.html());
         assertEquals(Optional.empty(), session.evaluate("42").orElseThrow().html());
+    }
+
+    @Test
+    void renderableResultsCarryTheirMimeTypes() throws Exception {
+        CellValue md = session.evaluate("markdown(\"**done**\")").orElseThrow();
+        assertEquals("**done**", md.text(), "the text form, not the record's toString");
+        assertEquals(Map.of("text/markdown", "**done**"), md.rich());
+        CellValue png = session.evaluate("new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB)")
+                .orElseThrow();
+        byte[] bytes = java.util.Base64.getDecoder().decode(png.rich().get("image/png"));
+        assertEquals('P', bytes[1]);
+        assertTrue(png.text().startsWith("[PNG image 2x2"), png.text());
+    }
+
+    /** ask(...) streams its answer into the cell; as the cell's last expression it must not be shown again. */
+    @Test
+    void aStringAHelperAlreadyShowedIsNotRepeatedAsTheResult() throws Exception {
+        assertTrue(session.evaluate("String shownAnswer = new String(\"answer\");\n"
+                + "ShownValues.mark(shownAnswer);\nshownAnswer").isEmpty());
+        assertEquals("\"answer\"", session.evaluate("shownAnswer").orElseThrow().text(),
+                "a mark lasts for its own cell only");
+        assertEquals("\"other\"", session.evaluate("ShownValues.mark(new String(\"x\"));\nnew String(\"other\")")
+                .orElseThrow().text(), "other strings are still shown");
     }
 
     @Test
@@ -111,6 +139,9 @@ class JShellSessionTest {
         assertTrue(e.getMessage().startsWith("line 3, column 11: cannot find symbol"), e.getMessage());
         assertTrue(e.traceback().get(0).startsWith("Compile error at line 3, column 11"), e.traceback().toString());
         assertTrue(e.traceback().stream().anyMatch(l -> l.contains("int bad = undefinedThing + 1;")));
+        assertTrue(e.traceback().stream().anyMatch(l -> l.contains("symbol:   variable undefinedThing")), e.traceback().toString());
+        assertTrue(String.join("\n", e.traceback()).lines().noneMatch(l -> l.strip().equals("location: class")),
+                "a snippet's class has no name; an empty location line says nothing: " + e.traceback());
     }
 
     @Test
@@ -203,6 +234,18 @@ class JShellSessionTest {
         Optional<String> doc = session.documentation("Math.abs", 8);
         assertTrue(doc.isPresent());
         assertTrue(doc.get().contains("abs(int"), doc.get());
+    }
+
+    /** JShell finds Javadoc only in the JDK's src.zip; the helpers' comes from their packaged sources. */
+    @Test
+    void helpersHaveTheirJavadocInTheInspector() {
+        String ask = session.documentation("ask", 3).orElseThrow();
+        assertTrue(ask.contains("Helpers.ask(AgentKernel kernel, SpawnResult agent, String message)"), ask);
+        assertTrue(ask.contains("Sends {@code message} and returns the agent's full text"), ask);
+        String display = session.documentation("display(", 8).orElseThrow();
+        assertTrue(display.contains("returns its display id"), display);
+        String spawnDoc = session.documentation("spawn", 5).orElseThrow();
+        assertTrue(spawnDoc.contains("Spawns an agent named"), spawnDoc);
     }
 
     @Test
