@@ -127,7 +127,7 @@ public final class KubernetesBackend implements Backend {
         this.plugins = plugins;
         this.vault = vault;
         this.kernelId = newKernelId();
-        this.lease = OwnerLease.fromEnv(api, kernelId, settings.hostEnv());
+        this.lease = OwnerLease.fromEnv(api, kernelId, settings.hostEnv(), settings.serviceAccount());
         checkNamespace();
         this.tracker = new PodTracker(api, kernelId, this::podGone);
         // Pods are not children of this JVM: without the hook they would outlive a program that exits without close().
@@ -210,11 +210,12 @@ public final class KubernetesBackend implements Backend {
             created = true;
             ConfigMap configMap = api.call("create", "configmaps", () -> api.client().configMaps().inNamespace(settings.namespace())
                     .resource(AgentObjects.configMap(podName, agent, kernelId, runnerConfig(typeConfig, agent, request, bundles))).create());
+            // Before the pod: the API server refuses a pod whose service account does not exist yet. The Lease and
+            // the pods' identity are the kernel's, made once and deleted by close().
+            if (!request.detached()) lease.ensureHeld();
             Pod pod = api.call("create", "pods", () -> api.client().pods().inNamespace(settings.namespace())
                     .resource(lease.bind(AgentObjects.pod(podName, agent, kernelId, image, resources, settings, !bundles.isEmpty()),
                             request.detached())).create());
-            // After the pod, so a refused spawn leaves no Lease behind; the runner needs it only seconds later.
-            if (!request.detached()) lease.ensureHeld();
             setOwner(configMap, AgentObjects.ownedBy(pod));
             setOwner(secret, AgentObjects.ownedBy(pod));
 
