@@ -84,6 +84,11 @@ public final class KubernetesBackend implements Backend {
     private final Map<String, PodAgent> agents = new ConcurrentHashMap<>();
     private final Map<String, Agent> stopped = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** Spawns running now; close() lets them delete what they created before it closes the client. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
+    /** How long close() waits for spawns in flight to delete what they created. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private final PodTracker tracker;
     private final Thread shutdownHook;
     /** Images built by this state dir's packaging (null: image ids are references or names under registry_url). */
@@ -181,6 +186,30 @@ public final class KubernetesBackend implements Backend {
     }
 
     private SpawnResult doSpawn(SpawnRequest request) {
+        // Counted before the closed check: close() waits for every counted spawn to clean up before it closes the client.
+        inFlight.incrementAndGet();
+        try {
+            if (closed) throw closedDuringSpawn(request, null);
+            return spawnCounted(request);
+        } finally {
+            synchronized (inFlight) {
+                inFlight.decrementAndGet();
+                inFlight.notifyAll();
+            }
+        }
+    }
+
+    private AgentKernelException closedDuringSpawn(SpawnRequest request, Throwable cause) {
+        String name = request == null ? "?" : request.name();
+        return new AgentKernelException("the kernel was closed while spawning agent '" + name + "'; what the spawn created in namespace "
+                + settings.namespace() + " was deleted; build a new AgentKernel to spawn again", cause);
+    }
+
+    private void checkOpen(SpawnRequest request) {
+        if (closed) throw closedDuringSpawn(request, null);
+    }
+
+    private SpawnResult spawnCounted(SpawnRequest request) {
         if (request == null) throw new InvalidRequestException("SpawnRequest is null");
         AgentNames.validate(request.name());
         AgentTypePlugin plugin = plugins.forRequest(request);
@@ -208,10 +237,12 @@ public final class KubernetesBackend implements Backend {
             Secret secret = api.call("create", "secrets", () -> api.client().secrets().inNamespace(settings.namespace())
                     .resource(AgentObjects.secret(podName, agent, kernelId, secretEnv)).create());
             created = true;
+            checkOpen(request);
             ConfigMap configMap = api.call("create", "configmaps", () -> api.client().configMaps().inNamespace(settings.namespace())
                     .resource(AgentObjects.configMap(podName, agent, kernelId, runnerConfig(typeConfig, agent, request, bundles))).create());
             // Before the pod: the API server refuses a pod whose service account does not exist yet. The Lease and
             // the pods' identity are the kernel's, made once and deleted by close().
+            checkOpen(request);
             if (!request.detached()) lease.ensureHeld();
             Pod pod = api.call("create", "pods", () -> api.client().pods().inNamespace(settings.namespace())
                     .resource(lease.bind(AgentObjects.pod(podName, agent, kernelId, image, resources, settings, !bundles.isEmpty()),
@@ -229,9 +260,27 @@ public final class KubernetesBackend implements Backend {
         } catch (RuntimeException e) {
             tracker.forget(id);
             teams.release(request.teamId(), id);
-            boolean keep = settings.debug() && e instanceof SpawnFailedException;
+            boolean keep = settings.debug() && e instanceof SpawnFailedException && !closed;
             if (created && !keep) deleteQuietly(podName);
+            if (!request.detached()) releaseLeaseIfUnused();
+            // A close() racing this spawn makes the client fail in its own ways (IllegalStateException: Client is closed).
+            if (closed) throw e instanceof AgentKernelException ake && ake.getMessage().startsWith("the kernel was closed") ? ake
+                    : closedDuringSpawn(request, e);
             throw e;
+        }
+    }
+
+    /**
+     * A failed spawn that leaves this kernel with no lease-bound agent also removes the Lease (and the pods'
+     * identity it owns), so a refused first spawn leaves nothing behind; the next spawn makes them again.
+     */
+    private void releaseLeaseIfUnused() {
+        if (agents.values().stream().anyMatch(a -> !a.agent.detached())) return;
+        if (inFlight.get() > 1) return;
+        try {
+            lease.release();
+        } catch (RuntimeException ignored) {
+            // cleanup_k8s.sh --expired finds a Lease nobody renews.
         }
     }
 
@@ -506,16 +555,35 @@ public final class KubernetesBackend implements Backend {
 
     @Override
     public void close() {
+        closed = true;
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {
             // The hook runs now.
         }
         agents.values().forEach(KubernetesBackend::closeForward);
+        // Wakes spawns waiting for their pod; they see closed, delete their objects and end.
         tracker.close();
+        awaitSpawnsInFlight();
         executor.shutdown();
         lease.close();
         if (ownsClient) api.client().close();
+    }
+
+    private void awaitSpawnsInFlight() {
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        synchronized (inFlight) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return;
+                try {
+                    inFlight.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> work) {

@@ -249,6 +249,17 @@ public final class OwnerLease implements AutoCloseable {
         if (renewer != null) renewer.shutdownNow();
     }
 
+    /**
+     * Stops renewing and deletes the Lease (the garbage collector takes the ServiceAccount, Role and RoleBinding
+     * it owns) when no pod is bound to it any more; {@link #ensureHeld()} makes them again.
+     */
+    public synchronized void release() {
+        if (renewer == null || closed) return;
+        renewer.shutdownNow();
+        renewer = null;
+        api.run("delete", "leases", () -> api.client().leases().inNamespace(api.namespace()).withName(name).delete());
+    }
+
     /** Stops renewing and deletes the Lease: the runners stop at their next read. */
     @Override
     public synchronized void close() {

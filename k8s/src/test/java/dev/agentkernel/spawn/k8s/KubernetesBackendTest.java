@@ -182,6 +182,28 @@ class KubernetesBackendTest {
         waitFor(() -> cluster.leftovers().isEmpty(), "the Secret and ConfigMap of the refused spawn are deleted: " + cluster.leftovers());
     }
 
+    /** Issue 13.4: close() racing a spawn, at two points of it (objects being created; the pod starting). */
+    @Test
+    void closeDuringASpawnThrowsAnAgentKernelExceptionAndLeavesNothing() {
+        for (String stage : List.of("secret", "pod")) {
+            client = cluster.kernelClient();
+            // The backend owns the client, as when built from the config: close() closes it.
+            backend = new KubernetesBackend(settings(false, Access.DIRECT), client, true, new PluginRegistry(List.of(new OpenClawPlugin())), vault);
+            var spawn = backend.spawn(request("racer-" + stage).build());
+            waitFor(() -> stage.equals("secret")
+                    ? !cluster.admin().secrets().inNamespace(TestCluster.NAMESPACE).withLabel(Labels.MANAGED_BY).list().getItems().isEmpty()
+                    : !cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withLabel(Labels.MANAGED_BY).list().getItems().isEmpty(),
+                    "the spawn created its " + stage);
+            backend.close();
+            Throwable e = cause(spawn::join);
+            assertInstanceOf(dev.agentkernel.AgentKernelException.class, e, String.valueOf(e));
+            assertTrue(e.getMessage().contains("kernel was closed") && e.getMessage().contains("racer-" + stage), e.getMessage());
+            backend = null;
+            client = null;
+            waitFor(() -> cluster.leftovers().isEmpty(), "what the spawn created is deleted (" + stage + "): " + cluster.leftovers());
+        }
+    }
+
     @Test
     void podDeletedBehindTheKernelsBackShowsInStatus() {
         backend(false, Access.DIRECT);
@@ -224,6 +246,9 @@ class KubernetesBackendTest {
         // The kernel "dies": no cleanup, its client and watch are gone.
         dead.close();
         backend = null;
+        // close() deleted the Lease; the garbage collector takes the pods' ServiceAccount, Role and RoleBinding it owned.
+        waitFor(() -> cluster.leftovers().stream().noneMatch(o -> o.startsWith("role") || o.startsWith("serviceaccount")),
+                "the lease's dependents collected: " + cluster.leftovers());
         var cleanup = new ClusterCleanup(cluster.admin(), TestCluster.NAMESPACE);
         List<ClusterCleanup.Found> found = cleanup.find();
         assertTrue(found.stream().anyMatch(f -> f.resource().equals("pods")), found.toString());

@@ -77,6 +77,8 @@ public final class ProcessKubelet implements AutoCloseable {
     private final Watch watch;
     private final Watch leaseWatch;
     private final PodApiServer podApi;
+    /** Pods deleted from the API (names are unique per agent). */
+    private final Set<String> deleted = ConcurrentHashMap.newKeySet();
     /** Pods whose projected tokens are kept fresh. */
     private final Set<String> mounted = ConcurrentHashMap.newKeySet();
     /** How often a projected token is rewritten here; each is refused after ten rewrites (a real one: 80% of expirationSeconds). */
@@ -279,6 +281,13 @@ public final class ProcessKubelet implements AutoCloseable {
         Process process = pb.start();
         RunningPod rp = new RunningPod(name, pod.getMetadata().getUid(), ip, process, dir);
         running.put(name, rp);
+        if (deleted.contains(name)) {
+            // Deleted while it was being started: stop() found nothing to kill yet.
+            running.remove(name, rp);
+            kill(process);
+            deleteTree(dir);
+            return;
+        }
         event(pod, "Normal", "Started", "Started container " + AgentObjects.CONTAINER);
         String started = Instant.now().toString();
         status(name, "Running", ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "False", "ContainersNotReady", null)),
@@ -470,6 +479,7 @@ public final class ProcessKubelet implements AutoCloseable {
 
     private void stop(Pod pod) {
         String name = pod.getMetadata().getName();
+        deleted.add(name);
         RunningPod rp = running.remove(name);
         mounted.remove(name);
         if (rp != null) {
@@ -557,7 +567,7 @@ public final class ProcessKubelet implements AutoCloseable {
 
     private void event(Pod pod, String type, String reason, String message) {
         try {
-            client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+            var created = client.v1().events().inNamespace(namespace).resource(new EventBuilder()
                     .withNewMetadata().withName(pod.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8)).endMetadata()
                     .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName()).withNamespace(namespace)
                     .withUid(pod.getMetadata().getUid()).endInvolvedObject()
@@ -565,6 +575,8 @@ public final class ProcessKubelet implements AutoCloseable {
                     .withFirstTimestamp(Instant.now().toString()).withLastTimestamp(Instant.now().toString())
                     .withNewSource().withComponent("process-kubelet").endSource()
                     .build()).create();
+            // A pod deleted while it was starting: its garbage was collected before this event existed.
+            if (deleted.contains(pod.getMetadata().getName())) client.v1().events().inNamespace(namespace).resource(created).delete();
         } catch (RuntimeException ignored) {
             // Events are best effort, as in a real cluster.
         }
