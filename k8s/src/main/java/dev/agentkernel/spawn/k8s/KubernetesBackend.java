@@ -351,7 +351,75 @@ public final class KubernetesBackend implements Backend {
         }
         LocalPortForward forward = api.call("create", "pods/portforward", () -> api.client().pods().inNamespace(settings.namespace())
                 .withName(podName).portForward(KubernetesSettings.CONTAINER_PORT, InetAddress.getLoopbackAddress(), 0));
-        return new PodAgent(agent, podName, URI.create("http://127.0.0.1:" + forward.getLocalPort()), forward);
+        URI base = URI.create("http://127.0.0.1:" + forward.getLocalPort());
+        try {
+            checkForward(agent, podName, base, forward);
+        } catch (RuntimeException e) {
+            closeForward(new PodAgent(agent, podName, base, forward));
+            throw e;
+        }
+        return new PodAgent(agent, podName, base, forward);
+    }
+
+    /** Attempts at GET /health through a new port-forward before a spawn gives up on it. */
+    static final int FORWARD_CHECKS = 5;
+
+    /**
+     * fabric8 opens the tunnel only when the first connection arrives, so a forbidden or unsupported
+     * {@code pods/portforward} would otherwise surface at the first ask. One {@code GET /health} through it
+     * (retried briefly: the tunnel may need a moment) proves the path before spawn returns.
+     */
+    private void checkForward(Agent agent, String podName, URI base, LocalPortForward forward) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String last = "no answer";
+        for (int i = 0; i < FORWARD_CHECKS; i++) {
+            try {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(base.resolve(Protocol.PATH_HEALTH)).timeout(Duration.ofSeconds(5)).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) return;
+                last = "HTTP " + r.statusCode();
+            } catch (IOException e) {
+                last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentKernelException("interrupted while checking the port-forward to pod " + podName, e);
+            }
+            for (Throwable t : forwardErrors(forward)) {
+                KubernetesClientException k = findCause(t, KubernetesClientException.class);
+                if (k != null && k.getCode() > 0) throw api.translate("create", "pods/portforward", k);
+                // How fabric8 reports an API server that refused the tunnel's websocket upgrade (403, 404, ...).
+                var refused = findCause(t, io.fabric8.kubernetes.client.http.WebSocketHandshakeException.class);
+                if (refused != null && refused.getResponse() != null && refused.getResponse().code() >= 400) {
+                    int code = refused.getResponse().code();
+                    throw api.translate("create", "pods/portforward", new KubernetesClientException(
+                            "the websocket upgrade for pods/" + podName + "/portforward was answered HTTP " + code, code, null));
+                }
+                last = t.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+            try {
+                Thread.sleep(200L * (i + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentKernelException("interrupted while checking the port-forward to pod " + podName, e);
+            }
+        }
+        throw new SpawnFailedException("spawning agent '" + agent.name() + "' failed: pod " + podName + " is ready but GET "
+                + Protocol.PATH_HEALTH + " through the port-forward (access: port-forward) did not answer (" + last + "); check that the"
+                + " API server allows pods/portforward (kubectl -n " + settings.namespace() + " port-forward pod/" + podName + " 8080), or use"
+                + " access: direct when the kernel runs inside the cluster; the pod was deleted", (Throwable) null);
+    }
+
+    private static List<Throwable> forwardErrors(LocalPortForward forward) {
+        List<Throwable> out = new ArrayList<>(forward.getClientThrowables());
+        out.addAll(forward.getServerThrowables());
+        return out;
+    }
+
+    private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) return type.cast(c);
+        }
+        return null;
     }
 
     private static void checkEnv(Map<String, String> env) {

@@ -182,6 +182,23 @@ class KubernetesBackendTest {
         waitFor(() -> cluster.leftovers().isEmpty(), "the Secret and ConfigMap of the refused spawn are deleted: " + cluster.leftovers());
     }
 
+    /** Issue 13.2: the default access checks its tunnel before spawn returns; a forbidden one names the RBAC fix. */
+    @Test
+    void forbiddenPortForwardFailsTheSpawnNamingVerbAndResourceAndLeavesNothing() {
+        backend(false, Access.PORT_FORWARD);
+        cluster.forbid("GET", "/pods/[^/]+/portforward", "create", "pods/portforward");
+        Throwable e = cause(() -> backend.spawn(request("tunnel").build()).join());
+        KubernetesApiException api = assertInstanceOf(KubernetesApiException.class, e, String.valueOf(e));
+        assertEquals(403, api.code());
+        assertEquals("create", api.verb());
+        assertEquals("pods/portforward", api.resource());
+        assertTrue(e.getMessage().contains("verb 'create' on resource 'pods/portforward'") && e.getMessage().contains("RBAC"), e.getMessage());
+        assertTrue(backend.agents().isEmpty(), backend.agents().toString());
+        cluster.allowAll();
+        waitFor(() -> cluster.leftovers().isEmpty(), "nothing of the refused spawn is left: " + cluster.leftovers());
+        waitFor(() -> cluster.kubelet().runningProcesses() == 0, "its runner stopped");
+    }
+
     /** Issue 13.4: close() racing a spawn, at two points of it (objects being created; the pod starting). */
     @Test
     void closeDuringASpawnThrowsAnAgentKernelExceptionAndLeavesNothing() {
