@@ -219,7 +219,11 @@ public final class KubernetesBackend implements Backend {
         List<String> bundles = built.map(ImageIndex.Entry::bundles).orElse(List.of());
         Map<String, Object> asked = new LinkedHashMap<>(settings.defaultResources());
         asked.putAll(request.resources());
+        PodLimits sizes = PodLimits.take(asked, 0);
         Resources resources = Resources.forAgent(asked);
+        PodLimits limits = new PodLimits(resources.memoryBytes() > 0 ? resources.memoryBytes() : PodLimits.DEFAULT_MEMORY,
+                sizes.workspaceBytes(), sizes.ephemeralStorageBytes());
+        List<AgentNetworkPolicy.Target> egress = settings.network().isolated() ? egressFor(typeConfig(plugin, request)) : List.of();
         checkEnv(request.env());
         Map<String, Object> typeConfig = new LinkedHashMap<>(plugin.runnerConfig(request.spawnInfo(), settings.hostEnv()));
         Object apiKey = typeConfig.remove("api_key");
@@ -245,8 +249,13 @@ public final class KubernetesBackend implements Backend {
             checkOpen(request);
             if (!request.detached()) lease.ensureHeld();
             Pod pod = api.call("create", "pods", () -> api.client().pods().inNamespace(settings.namespace())
-                    .resource(lease.bind(AgentObjects.pod(podName, agent, kernelId, image, resources, settings, !bundles.isEmpty()),
+                    .resource(lease.bind(AgentObjects.pod(podName, agent, kernelId, image, resources, limits, settings, !bundles.isEmpty()),
                             request.detached())).create());
+            if (settings.network().isolated()) {
+                // Owned by the pod from the start (one call, no patch): it goes with the pod.
+                api.call("create", "networkpolicies", () -> api.client().network().v1().networkPolicies().inNamespace(settings.namespace())
+                        .resource(AgentNetworkPolicy.forAgent(podName, agent, kernelId, pod, settings.access(), egress, kernelAddresses())).create());
+            }
             setOwner(configMap, AgentObjects.ownedBy(pod));
             setOwner(secret, AgentObjects.ownedBy(pod));
 
@@ -359,6 +368,39 @@ public final class KubernetesBackend implements Backend {
             throw e;
         }
         return new PodAgent(agent, podName, base, forward);
+    }
+
+    private Map<String, Object> typeConfig(AgentTypePlugin plugin, SpawnRequest request) {
+        return plugin.runnerConfig(request.spawnInfo(), settings.hostEnv());
+    }
+
+    /**
+     * Where an agent may connect: its LLM endpoint, the API server (as the kernel reaches it and as pods do,
+     * through the kubernetes Service), and the config's {@code sandbox.allow}. DNS is added by the policy.
+     */
+    private List<AgentNetworkPolicy.Target> egressFor(Map<String, Object> typeConfig) {
+        List<AgentNetworkPolicy.Target> out = new ArrayList<>();
+        Object baseUrl = typeConfig.get("base_url");
+        if (baseUrl != null) out.addAll(AgentNetworkPolicy.ofUrl(baseUrl.toString(), "the agent's LLM base_url"));
+        out.addAll(AgentNetworkPolicy.ofUrl(api.client().getMasterUrl().toString(), "the kubeconfig's server"));
+        String svcHost = settings.hostEnv().get("KUBERNETES_SERVICE_HOST");
+        if (svcHost != null && !svcHost.isBlank()) {
+            out.addAll(AgentNetworkPolicy.resolve(svcHost, Integer.parseInt(settings.hostEnv().getOrDefault("KUBERNETES_SERVICE_PORT", "443")),
+                    "KUBERNETES_SERVICE_HOST"));
+        }
+        for (String entry : settings.network().allow()) out.addAll(AgentNetworkPolicy.resolve(entry, "config key 'sandbox.allow'"));
+        return out.stream().distinct().toList();
+    }
+
+    /** With access: direct and the kernel in a pod, its own addresses (the only allowed ingress). */
+    private List<String> kernelAddresses() {
+        if (settings.access() != Access.DIRECT || !settings.hostEnv().containsKey("KUBERNETES_SERVICE_HOST")) return List.of();
+        try {
+            InetAddress self = InetAddress.getLocalHost();
+            return self.isLoopbackAddress() ? List.of() : List.of(self.getHostAddress() + (self.getAddress().length == 4 ? "/32" : "/128"));
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** Attempts at GET /health through a new port-forward before a spawn gives up on it. */

@@ -182,6 +182,51 @@ class KubernetesBackendTest {
         waitFor(() -> cluster.leftovers().isEmpty(), "the Secret and ConfigMap of the refused spawn are deleted: " + cluster.leftovers());
     }
 
+    /** Issue 13.5: bounded by default, overridable per spawn, and one NetworkPolicy per agent that goes with it. */
+    @Test
+    void podsAreBoundedAndPolicedByDefault() {
+        KubernetesSettings s = settings(false, Access.PORT_FORWARD);
+        client = cluster.kernelClient();
+        backend = new KubernetesBackend(new KubernetesSettings(s.namespace(), s.baseImage(), s.registryUrl(), false, Access.PORT_FORWARD,
+                List.of(), null, Map.of(), List.of(), Map.of("cpu", "500m"), Map.of(), s.spawnTimeout(),
+                dev.agentkernel.config.SandboxSettings.isolated("192.0.2.7:443")), client, false, new PluginRegistry(List.of(new OpenClawPlugin())), vault);
+        SpawnResult plain = backend.spawn(request("plain").build()).join();
+        SpawnResult big = backend.spawn(request("big").resources(Map.of("memory", "512Mi", "workspace", "3Gi")).build()).join();
+
+        var pod = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(backend.podName(plain.agent().id()).orElseThrow()).get();
+        var limits = pod.getSpec().getContainers().getFirst().getResources().getLimits();
+        assertEquals("1Gi", limits.get("memory").toString(), "default memory limit");
+        assertEquals("2Gi", limits.get("ephemeral-storage").toString(), "default ephemeral-storage limit");
+        assertEquals("1Gi", volume(pod, "workspace").getEmptyDir().getSizeLimit().toString(), "default workspace sizeLimit");
+        var bigPod = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(backend.podName(big.agent().id()).orElseThrow()).get();
+        assertEquals("512Mi", bigPod.getSpec().getContainers().getFirst().getResources().getLimits().get("memory").toString());
+        assertEquals("3Gi", volume(bigPod, "workspace").getEmptyDir().getSizeLimit().toString());
+        assertTrue(PodLimits.take(new java.util.HashMap<>(Map.of("workspace", "3Gi")), 0).ephemeralStorageBytes() > 3L << 30);
+
+        var policy = cluster.admin().network().v1().networkPolicies().inNamespace(TestCluster.NAMESPACE)
+                .withName(AgentNetworkPolicy.name(pod.getMetadata().getName())).get();
+        assertNotNull(policy, "one NetworkPolicy per agent");
+        assertEquals(Map.of(Labels.AGENT_ID, plain.agent().id()), policy.getSpec().getPodSelector().getMatchLabels());
+        assertEquals(List.of("Ingress", "Egress"), policy.getSpec().getPolicyTypes());
+        assertTrue(policy.getSpec().getIngress().isEmpty(), "port-forward needs no ingress: " + policy.getSpec().getIngress());
+        var egress = policy.getSpec().getEgress();
+        assertEquals(53, egress.getFirst().getPorts().getFirst().getPort().getIntVal(), "DNS first");
+        assertTrue(egress.stream().anyMatch(r -> r.getTo().getFirst().getIpBlock() != null
+                && r.getTo().getFirst().getIpBlock().getCidr().equals("192.0.2.7/32") && r.getPorts().getFirst().getPort().getIntVal() == 443),
+                "the allow-list entry: " + egress);
+        assertTrue(egress.stream().allMatch(r -> r.getTo().stream().allMatch(t -> t.getIpBlock() == null || !t.getIpBlock().getCidr().startsWith("0.0.0.0"))),
+                "nothing open to the world: " + egress);
+        assertEquals(pod.getMetadata().getUid(), policy.getMetadata().getOwnerReferences().getFirst().getUid());
+
+        backend.kill(plain.agent().id()).join();
+        waitFor(() -> cluster.admin().network().v1().networkPolicies().inNamespace(TestCluster.NAMESPACE)
+                .withName(AgentNetworkPolicy.name(pod.getMetadata().getName())).get() == null, "the policy goes with the pod");
+    }
+
+    static io.fabric8.kubernetes.api.model.Volume volume(io.fabric8.kubernetes.api.model.Pod pod, String name) {
+        return pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
+    }
+
     /** Issue 13.2: the default access checks its tunnel before spawn returns; a forbidden one names the RBAC fix. */
     @Test
     void forbiddenPortForwardFailsTheSpawnNamingVerbAndResourceAndLeavesNothing() {

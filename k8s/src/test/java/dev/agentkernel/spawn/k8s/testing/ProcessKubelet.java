@@ -500,6 +500,9 @@ public final class ProcessKubelet implements AutoCloseable {
         for (Secret s : client.secrets().inNamespace(namespace).list().getItems()) {
             if (ownedBy(s.getMetadata().getOwnerReferences(), uid)) client.secrets().inNamespace(namespace).resource(s).delete();
         }
+        for (var np : client.network().v1().networkPolicies().inNamespace(namespace).list().getItems()) {
+            if (ownedBy(np.getMetadata().getOwnerReferences(), uid)) client.network().v1().networkPolicies().inNamespace(namespace).resource(np).delete();
+        }
         for (var e : client.v1().events().inNamespace(namespace).list().getItems()) {
             if (e.getInvolvedObject() != null && pod.getMetadata().getName().equals(e.getInvolvedObject().getName())) {
                 client.v1().events().inNamespace(namespace).resource(e).delete();
