@@ -314,7 +314,7 @@ class KubernetesBackendTest {
         var cleanup = new ClusterCleanup(cluster.admin(), TestCluster.NAMESPACE);
         List<ClusterCleanup.Found> found = cleanup.find();
         assertTrue(found.stream().anyMatch(f -> f.resource().equals("pods")), found.toString());
-        assertEquals(3, found.size(), "pod, configmap and secret: " + found);
+        assertEquals(4, found.size(), "pod, configmap, secret and NetworkPolicy: " + found);
         cleanup.deleteAll();
         waitFor(() -> cluster.kubelet().runningProcesses() == 0, "the orphan's runner stopped");
         assertTrue(cleanup.find().isEmpty());
