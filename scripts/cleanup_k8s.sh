@@ -9,7 +9,8 @@
 # The config is $AGENTKERNEL_CONFIG, default examples/agentkernel.yaml (its kubeconfig and namespace keys).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+# No readlink -f (macOS bash 3.2 has none): the script is run from the repository, not through a symlink.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/find-jdk.sh
 source "$REPO/scripts/lib/find-jdk.sh"
 JDK=$(agentkernel_find_jdk) || exit 1
@@ -42,4 +43,4 @@ if [[ ! -d "$K8S/classes/dev/agentkernel/spawn/k8s" || ! -d "$K8S/lib" ]]; then
 fi
 
 # netty (under the fabric8 client) would warn about sun.misc.Unsafe on new JDKs; it works without it.
-exec "$JDK/bin/java" -Dio.netty.noUnsafe=true -cp "$K8S/classes:$K8S/lib/*" dev.agentkernel.spawn.k8s.ClusterCleanup --config "$CONFIG" "${DRY_RUN[@]}"
+exec "$JDK/bin/java" -Dio.netty.noUnsafe=true -cp "$K8S/classes:$K8S/lib/*" dev.agentkernel.spawn.k8s.ClusterCleanup --config "$CONFIG" ${DRY_RUN[@]+"${DRY_RUN[@]}"}

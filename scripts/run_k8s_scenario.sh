@@ -11,7 +11,8 @@
 # test cluster (mock API server + process kubelet): mvn -pl k8s test -Dtest=ExamplesOnKubernetesTest
 set -euo pipefail
 
-REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+# No readlink -f (macOS bash 3.2 has none): the script is run from the repository, not through a symlink.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case "${1:-}" in
     simple_agent|team_scenario) NAME="$1" ;;
     -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -22,6 +23,20 @@ if [[ ! -f "$CONFIG" ]]; then
     echo "run_k8s_scenario.sh: kernel config $CONFIG not found; set AGENTKERNEL_CONFIG to your agentkernel.yaml" >&2
     exit 2
 fi
+
+# The RBAC of k8s/deploy/rbac.yaml, applied when its Role is missing in the config's namespace (needs kubectl and
+# the right to create Roles there; skipped without kubectl, e.g. against the test cluster).
+ensure_rbac() {
+    local ns
+    command -v kubectl >/dev/null 2>&1 || return 0
+    ns=$(sed -n 's/^namespace:[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$CONFIG" | head -n 1)
+    ns="${ns:-default}"
+    if ! kubectl -n "$ns" get role agentkernel-kernel >/dev/null 2>&1; then
+        echo "run_k8s_scenario.sh: applying k8s/deploy/rbac.yaml in namespace $ns" >&2
+        kubectl -n "$ns" apply -f "$REPO/k8s/deploy/rbac.yaml" >&2
+    fi
+}
+if [[ "${AGENTKERNEL_SKIP_RBAC:-}" != 1 ]]; then ensure_rbac; fi
 
 CLI_JAR="$REPO/cli/target/agentkernel-cli.jar"
 # bin/agentkernel builds what is missing; when its jar already carries the Kubernetes backend, use it as is.

@@ -52,7 +52,8 @@ agentkernel_find_jdk() {
     local IFS_SAVE="$IFS"; IFS=':'
     local -a dirs=(${AGENTKERNEL_JDK_DIRS:-/usr/lib/jvm})
     IFS="$IFS_SAVE"
-    for dir in "${dirs[@]}"; do
+    # ${a[@]+"${a[@]}"}: an empty array is "unbound" under set -u in bash < 4.4 (macOS ships 3.2).
+    for dir in ${dirs[@]+"${dirs[@]}"}; do
         [[ -d "$dir" ]] || continue
         for home in "$dir"/*; do
             [[ -d "$home" ]] || continue
@@ -68,7 +69,7 @@ agentkernel_find_jdk() {
 
     {
         echo "agentkernel: no JDK $min or newer found."
-        for dir in "${seen[@]}"; do echo "  looked at $dir"; done
+        for dir in ${seen[@]+"${seen[@]}"}; do echo "  looked at $dir"; done
         echo "  looked in ${AGENTKERNEL_JDK_DIRS:-/usr/lib/jvm}"
         echo "Install a JDK $min+ (e.g. apt-get install openjdk-21-jdk-headless) or point JAVA_HOME at one."
     } >&2

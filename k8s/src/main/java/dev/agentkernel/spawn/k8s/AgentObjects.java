@@ -113,9 +113,17 @@ public final class AgentObjects {
      */
     public static Pod pod(String podName, Agent agent, String kernelId, String image, Resources resources, KubernetesSettings settings,
                           boolean linkBundles) {
+        return pod(podName, agent, kernelId, image, resources, PodLimits.take(new LinkedHashMap<>(), resources.memoryBytes()), settings, linkBundles);
+    }
+
+    /** @param limits memory, workspace size and ephemeral storage: every pod is bounded (issue 13.5) */
+    public static Pod pod(String podName, Agent agent, String kernelId, String image, Resources resources, PodLimits limits,
+                          KubernetesSettings settings, boolean linkBundles) {
         Map<String, Quantity> amounts = new LinkedHashMap<>();
         amounts.put("cpu", cpuQuantity(resources.milliCpu()));
-        if (resources.memoryBytes() > 0) amounts.put("memory", memoryQuantity(resources.memoryBytes()));
+        amounts.put("memory", memoryQuantity(limits.memoryBytes()));
+        Map<String, Quantity> containerLimits = new LinkedHashMap<>(amounts);
+        containerLimits.put("ephemeral-storage", memoryQuantity(limits.ephemeralStorageBytes()));
         List<LocalObjectReference> pullSecrets = settings.imagePullSecrets().stream().map(LocalObjectReference::new).toList();
         List<Toleration> tolerations = settings.tolerations().stream()
                 .map(t -> Protocol.json().convertValue(t, Toleration.class)).toList();
@@ -147,7 +155,7 @@ public final class AgentObjects {
                         .addNewEnv().withName("HOME").withValue(WORKSPACE).endEnv()
                         .addNewEnv().withName("JAVA_TOOL_OPTIONS").withValue("-Djava.io.tmpdir=/tmp -XX:-UsePerfData").endEnv()
                         .addNewPort().withName("http").withContainerPort(KubernetesSettings.CONTAINER_PORT).withProtocol("TCP").endPort()
-                        .withNewResources().withRequests(amounts).withLimits(amounts).endResources()
+                        .withNewResources().withRequests(amounts).withLimits(containerLimits).endResources()
                         .withNewReadinessProbe()
                             .withNewHttpGet().withPath(Protocol.PATH_HEALTH).withNewPort(KubernetesSettings.CONTAINER_PORT).endHttpGet()
                             .withPeriodSeconds(2).withTimeoutSeconds(1).withFailureThreshold(3)
@@ -161,7 +169,7 @@ public final class AgentObjects {
                         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                         .build())
                     .addNewVolume().withName("config").withNewConfigMap().withName(PodNames.configMap(podName)).withDefaultMode(0444).endConfigMap().endVolume()
-                    .addNewVolume().withName("workspace").withNewEmptyDir().endEmptyDir().endVolume()
+                    .addNewVolume().withName("workspace").withNewEmptyDir().withSizeLimit(memoryQuantity(limits.workspaceBytes())).endEmptyDir().endVolume()
                     .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().endVolume()
                 .endSpec()
                 .build();

@@ -40,6 +40,10 @@ public final class ClusterCleanup {
         add(out, "configmaps", () -> api.client().configMaps().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
         add(out, "secrets", () -> api.client().secrets().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
         add(out, "leases", () -> api.client().leases().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "serviceaccounts", () -> api.client().serviceAccounts().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "roles", () -> api.client().rbac().roles().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "rolebindings", () -> api.client().rbac().roleBindings().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "networkpolicies", () -> api.client().network().v1().networkPolicies().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
         return out;
     }
 
@@ -63,6 +67,14 @@ public final class ClusterCleanup {
             api.run("deletecollection", "secrets", () -> c.secrets().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         if (found.stream().anyMatch(f -> f.resource().equals("leases")))
             api.run("deletecollection", "leases", () -> c.leases().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+        if (found.stream().anyMatch(f -> f.resource().equals("serviceaccounts")))
+            api.run("deletecollection", "serviceaccounts", () -> c.serviceAccounts().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+        if (found.stream().anyMatch(f -> f.resource().equals("roles")))
+            api.run("deletecollection", "roles", () -> c.rbac().roles().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+        if (found.stream().anyMatch(f -> f.resource().equals("rolebindings")))
+            api.run("deletecollection", "rolebindings", () -> c.rbac().roleBindings().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+        if (found.stream().anyMatch(f -> f.resource().equals("networkpolicies")))
+            api.run("deletecollection", "networkpolicies", () -> c.network().v1().networkPolicies().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         return found;
     }
 
@@ -101,8 +113,25 @@ public final class ClusterCleanup {
             add(out, "configmaps", () -> api.client().configMaps().inNamespace(api.namespace()).withLabel(Labels.AGENT_ID, id).list().getItems());
             add(out, "secrets", () -> api.client().secrets().inNamespace(api.namespace()).withLabel(Labels.AGENT_ID, id).list().getItems());
         }
-        for (String name : expired) out.add(new Found("leases", name, null));
+        for (String name : expired) {
+            // The pods' identity made by that kernel (named like its Lease, owned by it): gone with the Lease.
+            for (String kind : List.of("serviceaccounts", "roles", "rolebindings")) {
+                add(out, kind, () -> byName(kind, name));
+            }
+            out.add(new Found("leases", name, null));
+        }
         return out;
+    }
+
+    private List<? extends HasMetadata> byName(String kind, String name) {
+        HasMetadata m = switch (kind) {
+            case "serviceaccounts" -> api.client().serviceAccounts().inNamespace(api.namespace()).withName(name).get();
+            case "roles" -> api.client().rbac().roles().inNamespace(api.namespace()).withName(name).get();
+            default -> api.client().rbac().roleBindings().inNamespace(api.namespace()).withName(name).get();
+        };
+        boolean ours = m != null && m.getMetadata().getLabels() != null
+                && Labels.MANAGED_BY_VALUE.equals(m.getMetadata().getLabels().get(Labels.MANAGED_BY));
+        return ours ? List.of(m) : List.of();
     }
 
     /** Deletes what {@link #findExpired()} lists, one object at a time, and returns it. */
@@ -116,6 +145,9 @@ public final class ClusterCleanup {
                 case "configmaps" -> api.run("delete", "configmaps", () -> c.configMaps().inNamespace(ns).withName(f.name()).delete());
                 case "secrets" -> api.run("delete", "secrets", () -> c.secrets().inNamespace(ns).withName(f.name()).delete());
                 case "leases" -> api.run("delete", "leases", () -> c.leases().inNamespace(ns).withName(f.name()).delete());
+                case "serviceaccounts" -> api.run("delete", "serviceaccounts", () -> c.serviceAccounts().inNamespace(ns).withName(f.name()).delete());
+                case "roles" -> api.run("delete", "roles", () -> c.rbac().roles().inNamespace(ns).withName(f.name()).delete());
+                case "rolebindings" -> api.run("delete", "rolebindings", () -> c.rbac().roleBindings().inNamespace(ns).withName(f.name()).delete());
                 default -> throw new IllegalStateException("unexpected " + f);
             }
         }

@@ -53,11 +53,16 @@ public final class KubeApi {
                     ? "namespace '" + namespace + "' does not exist in the cluster at " + client.getMasterUrl()
                     + "; create it (kubectl create namespace " + namespace + ") or set 'namespace' in the kernel config"
                     : "cannot " + verb + " " + resource + " " + where + ": not found (" + detail + ")";
-            case 0 -> "cannot reach the Kubernetes API at " + client.getMasterUrl() + " to " + verb + " " + resource + ": " + detail
-                    + "; check that the cluster runs and that the kubeconfig points at it";
-            default -> "cannot " + verb + " " + resource + " " + where + ": HTTP " + code + " " + detail;
+            default -> code <= 0 ? unreachable(client.getMasterUrl().toString(), verb, resource, detail)
+                    : "cannot " + verb + " " + resource + " " + where + ": HTTP " + code + " " + detail;
         };
-        return new KubernetesApiException(message, verb, resource, code, e);
+        // fabric8 says -1 when no HTTP answer came; ours is 0 for that (KubernetesApiException#code).
+        return new KubernetesApiException(message, verb, resource, Math.max(0, code), e);
+    }
+
+    static String unreachable(String url, String verb, String resource, String detail) {
+        return "cannot reach the Kubernetes API server at " + url + ": " + detail + " (while trying to " + verb + " " + resource
+                + "); check the kubeconfig's server and your network";
     }
 
     private static boolean isNamespaceMissing(KubernetesClientException e) {

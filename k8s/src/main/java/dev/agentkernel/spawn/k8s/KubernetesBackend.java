@@ -84,6 +84,11 @@ public final class KubernetesBackend implements Backend {
     private final Map<String, PodAgent> agents = new ConcurrentHashMap<>();
     private final Map<String, Agent> stopped = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** Spawns running now; close() lets them delete what they created before it closes the client. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
+    /** How long close() waits for spawns in flight to delete what they created. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private final PodTracker tracker;
     private final Thread shutdownHook;
     /** Images built by this state dir's packaging (null: image ids are references or names under registry_url). */
@@ -127,7 +132,7 @@ public final class KubernetesBackend implements Backend {
         this.plugins = plugins;
         this.vault = vault;
         this.kernelId = newKernelId();
-        this.lease = OwnerLease.fromEnv(api, kernelId, settings.hostEnv());
+        this.lease = OwnerLease.fromEnv(api, kernelId, settings.hostEnv(), settings.serviceAccount());
         checkNamespace();
         this.tracker = new PodTracker(api, kernelId, this::podGone);
         // Pods are not children of this JVM: without the hook they would outlive a program that exits without close().
@@ -181,6 +186,30 @@ public final class KubernetesBackend implements Backend {
     }
 
     private SpawnResult doSpawn(SpawnRequest request) {
+        // Counted before the closed check: close() waits for every counted spawn to clean up before it closes the client.
+        inFlight.incrementAndGet();
+        try {
+            if (closed) throw closedDuringSpawn(request, null);
+            return spawnCounted(request);
+        } finally {
+            synchronized (inFlight) {
+                inFlight.decrementAndGet();
+                inFlight.notifyAll();
+            }
+        }
+    }
+
+    private AgentKernelException closedDuringSpawn(SpawnRequest request, Throwable cause) {
+        String name = request == null ? "?" : request.name();
+        return new AgentKernelException("the kernel was closed while spawning agent '" + name + "'; what the spawn created in namespace "
+                + settings.namespace() + " was deleted; build a new AgentKernel to spawn again", cause);
+    }
+
+    private void checkOpen(SpawnRequest request) {
+        if (closed) throw closedDuringSpawn(request, null);
+    }
+
+    private SpawnResult spawnCounted(SpawnRequest request) {
         if (request == null) throw new InvalidRequestException("SpawnRequest is null");
         AgentNames.validate(request.name());
         AgentTypePlugin plugin = plugins.forRequest(request);
@@ -190,7 +219,11 @@ public final class KubernetesBackend implements Backend {
         List<String> bundles = built.map(ImageIndex.Entry::bundles).orElse(List.of());
         Map<String, Object> asked = new LinkedHashMap<>(settings.defaultResources());
         asked.putAll(request.resources());
+        PodLimits sizes = PodLimits.take(asked, 0);
         Resources resources = Resources.forAgent(asked);
+        PodLimits limits = new PodLimits(resources.memoryBytes() > 0 ? resources.memoryBytes() : PodLimits.DEFAULT_MEMORY,
+                sizes.workspaceBytes(), sizes.ephemeralStorageBytes());
+        List<AgentNetworkPolicy.Target> egress = settings.network().isolated() ? egressFor(typeConfig(plugin, request)) : List.of();
         checkEnv(request.env());
         Map<String, Object> typeConfig = new LinkedHashMap<>(plugin.runnerConfig(request.spawnInfo(), settings.hostEnv()));
         Object apiKey = typeConfig.remove("api_key");
@@ -208,13 +241,21 @@ public final class KubernetesBackend implements Backend {
             Secret secret = api.call("create", "secrets", () -> api.client().secrets().inNamespace(settings.namespace())
                     .resource(AgentObjects.secret(podName, agent, kernelId, secretEnv)).create());
             created = true;
+            checkOpen(request);
             ConfigMap configMap = api.call("create", "configmaps", () -> api.client().configMaps().inNamespace(settings.namespace())
                     .resource(AgentObjects.configMap(podName, agent, kernelId, runnerConfig(typeConfig, agent, request, bundles))).create());
-            Pod pod = api.call("create", "pods", () -> api.client().pods().inNamespace(settings.namespace())
-                    .resource(lease.bind(AgentObjects.pod(podName, agent, kernelId, image, resources, settings, !bundles.isEmpty()),
-                            request.detached())).create());
-            // After the pod, so a refused spawn leaves no Lease behind; the runner needs it only seconds later.
+            // Before the pod: the API server refuses a pod whose service account does not exist yet. The Lease and
+            // the pods' identity are the kernel's, made once and deleted by close().
+            checkOpen(request);
             if (!request.detached()) lease.ensureHeld();
+            Pod pod = api.call("create", "pods", () -> api.client().pods().inNamespace(settings.namespace())
+                    .resource(lease.bind(AgentObjects.pod(podName, agent, kernelId, image, resources, limits, settings, !bundles.isEmpty()),
+                            request.detached())).create());
+            if (settings.network().isolated()) {
+                // Owned by the pod from the start (one call, no patch): it goes with the pod.
+                api.call("create", "networkpolicies", () -> api.client().network().v1().networkPolicies().inNamespace(settings.namespace())
+                        .resource(AgentNetworkPolicy.forAgent(podName, agent, kernelId, pod, settings.access(), egress, kernelAddresses())).create());
+            }
             setOwner(configMap, AgentObjects.ownedBy(pod));
             setOwner(secret, AgentObjects.ownedBy(pod));
 
@@ -228,9 +269,27 @@ public final class KubernetesBackend implements Backend {
         } catch (RuntimeException e) {
             tracker.forget(id);
             teams.release(request.teamId(), id);
-            boolean keep = settings.debug() && e instanceof SpawnFailedException;
+            boolean keep = settings.debug() && e instanceof SpawnFailedException && !closed;
             if (created && !keep) deleteQuietly(podName);
+            if (!request.detached()) releaseLeaseIfUnused();
+            // A close() racing this spawn makes the client fail in its own ways (IllegalStateException: Client is closed).
+            if (closed) throw e instanceof AgentKernelException ake && ake.getMessage().startsWith("the kernel was closed") ? ake
+                    : closedDuringSpawn(request, e);
             throw e;
+        }
+    }
+
+    /**
+     * A failed spawn that leaves this kernel with no lease-bound agent also removes the Lease (and the pods'
+     * identity it owns), so a refused first spawn leaves nothing behind; the next spawn makes them again.
+     */
+    private void releaseLeaseIfUnused() {
+        if (agents.values().stream().anyMatch(a -> !a.agent.detached())) return;
+        if (inFlight.get() > 1) return;
+        try {
+            lease.release();
+        } catch (RuntimeException ignored) {
+            // cleanup_k8s.sh --expired finds a Lease nobody renews.
         }
     }
 
@@ -301,7 +360,108 @@ public final class KubernetesBackend implements Backend {
         }
         LocalPortForward forward = api.call("create", "pods/portforward", () -> api.client().pods().inNamespace(settings.namespace())
                 .withName(podName).portForward(KubernetesSettings.CONTAINER_PORT, InetAddress.getLoopbackAddress(), 0));
-        return new PodAgent(agent, podName, URI.create("http://127.0.0.1:" + forward.getLocalPort()), forward);
+        URI base = URI.create("http://127.0.0.1:" + forward.getLocalPort());
+        try {
+            checkForward(agent, podName, base, forward);
+        } catch (RuntimeException e) {
+            closeForward(new PodAgent(agent, podName, base, forward));
+            throw e;
+        }
+        return new PodAgent(agent, podName, base, forward);
+    }
+
+    private Map<String, Object> typeConfig(AgentTypePlugin plugin, SpawnRequest request) {
+        return plugin.runnerConfig(request.spawnInfo(), settings.hostEnv());
+    }
+
+    /**
+     * Where an agent may connect: its LLM endpoint, the API server (as the kernel reaches it and as pods do,
+     * through the kubernetes Service), and the config's {@code sandbox.allow}. DNS is added by the policy.
+     */
+    private List<AgentNetworkPolicy.Target> egressFor(Map<String, Object> typeConfig) {
+        List<AgentNetworkPolicy.Target> out = new ArrayList<>();
+        Object baseUrl = typeConfig.get("base_url");
+        if (baseUrl != null) out.addAll(AgentNetworkPolicy.ofUrl(baseUrl.toString(), "the agent's LLM base_url"));
+        out.addAll(AgentNetworkPolicy.ofUrl(api.client().getMasterUrl().toString(), "the kubeconfig's server"));
+        String svcHost = settings.hostEnv().get("KUBERNETES_SERVICE_HOST");
+        if (svcHost != null && !svcHost.isBlank()) {
+            out.addAll(AgentNetworkPolicy.resolve(svcHost, Integer.parseInt(settings.hostEnv().getOrDefault("KUBERNETES_SERVICE_PORT", "443")),
+                    "KUBERNETES_SERVICE_HOST"));
+        }
+        for (String entry : settings.network().allow()) out.addAll(AgentNetworkPolicy.resolve(entry, "config key 'sandbox.allow'"));
+        return out.stream().distinct().toList();
+    }
+
+    /** With access: direct and the kernel in a pod, its own addresses (the only allowed ingress). */
+    private List<String> kernelAddresses() {
+        if (settings.access() != Access.DIRECT || !settings.hostEnv().containsKey("KUBERNETES_SERVICE_HOST")) return List.of();
+        try {
+            InetAddress self = InetAddress.getLocalHost();
+            return self.isLoopbackAddress() ? List.of() : List.of(self.getHostAddress() + (self.getAddress().length == 4 ? "/32" : "/128"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Attempts at GET /health through a new port-forward before a spawn gives up on it. */
+    static final int FORWARD_CHECKS = 5;
+
+    /**
+     * fabric8 opens the tunnel only when the first connection arrives, so a forbidden or unsupported
+     * {@code pods/portforward} would otherwise surface at the first ask. One {@code GET /health} through it
+     * (retried briefly: the tunnel may need a moment) proves the path before spawn returns.
+     */
+    private void checkForward(Agent agent, String podName, URI base, LocalPortForward forward) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String last = "no answer";
+        for (int i = 0; i < FORWARD_CHECKS; i++) {
+            try {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(base.resolve(Protocol.PATH_HEALTH)).timeout(Duration.ofSeconds(5)).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) return;
+                last = "HTTP " + r.statusCode();
+            } catch (IOException e) {
+                last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentKernelException("interrupted while checking the port-forward to pod " + podName, e);
+            }
+            for (Throwable t : forwardErrors(forward)) {
+                KubernetesClientException k = findCause(t, KubernetesClientException.class);
+                if (k != null && k.getCode() > 0) throw api.translate("create", "pods/portforward", k);
+                // How fabric8 reports an API server that refused the tunnel's websocket upgrade (403, 404, ...).
+                var refused = findCause(t, io.fabric8.kubernetes.client.http.WebSocketHandshakeException.class);
+                if (refused != null && refused.getResponse() != null && refused.getResponse().code() >= 400) {
+                    int code = refused.getResponse().code();
+                    throw api.translate("create", "pods/portforward", new KubernetesClientException(
+                            "the websocket upgrade for pods/" + podName + "/portforward was answered HTTP " + code, code, null));
+                }
+                last = t.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+            try {
+                Thread.sleep(200L * (i + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentKernelException("interrupted while checking the port-forward to pod " + podName, e);
+            }
+        }
+        throw new SpawnFailedException("spawning agent '" + agent.name() + "' failed: pod " + podName + " is ready but GET "
+                + Protocol.PATH_HEALTH + " through the port-forward (access: port-forward) did not answer (" + last + "); check that the"
+                + " API server allows pods/portforward (kubectl -n " + settings.namespace() + " port-forward pod/" + podName + " 8080), or use"
+                + " access: direct when the kernel runs inside the cluster; the pod was deleted", (Throwable) null);
+    }
+
+    private static List<Throwable> forwardErrors(LocalPortForward forward) {
+        List<Throwable> out = new ArrayList<>(forward.getClientThrowables());
+        out.addAll(forward.getServerThrowables());
+        return out;
+    }
+
+    private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) return type.cast(c);
+        }
+        return null;
     }
 
     private static void checkEnv(Map<String, String> env) {
@@ -505,16 +665,35 @@ public final class KubernetesBackend implements Backend {
 
     @Override
     public void close() {
+        closed = true;
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {
             // The hook runs now.
         }
         agents.values().forEach(KubernetesBackend::closeForward);
+        // Wakes spawns waiting for their pod; they see closed, delete their objects and end.
         tracker.close();
+        awaitSpawnsInFlight();
         executor.shutdown();
         lease.close();
         if (ownsClient) api.client().close();
+    }
+
+    private void awaitSpawnsInFlight() {
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        synchronized (inFlight) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return;
+                try {
+                    inFlight.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> work) {

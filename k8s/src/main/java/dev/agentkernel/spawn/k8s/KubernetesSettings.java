@@ -29,11 +29,21 @@ public record KubernetesSettings(
         List<Map<String, Object>> tolerations,
         Map<String, Object> defaultResources,
         Map<String, String> hostEnv,
-        Duration spawnTimeout) {
+        Duration spawnTimeout,
+        dev.agentkernel.config.SandboxSettings network) {
 
     /** The runner's port inside the pod; every pod has its own IP, so one fixed port is enough. */
     public static final int CONTAINER_PORT = 8080;
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    /** Without the config's {@code sandbox} block: isolated (a NetworkPolicy per agent), nothing allowed beyond the defaults. */
+    public KubernetesSettings(String namespace, String baseImage, String registryUrl, boolean debug, Access access,
+                              List<String> imagePullSecrets, String serviceAccount, Map<String, String> nodeSelector,
+                              List<Map<String, Object>> tolerations, Map<String, Object> defaultResources,
+                              Map<String, String> hostEnv, Duration spawnTimeout) {
+        this(namespace, baseImage, registryUrl, debug, access, imagePullSecrets, serviceAccount, nodeSelector, tolerations,
+                defaultResources, hostEnv, spawnTimeout, null);
+    }
 
     public KubernetesSettings {
         if (namespace == null || !DNS_LABEL.matcher(namespace).matches()) {
@@ -48,8 +58,10 @@ public record KubernetesSettings(
         if (spawnTimeout == null || spawnTimeout.isNegative() || spawnTimeout.isZero()) {
             throw new ConfigException("spawnTimeout must be positive, got " + spawnTimeout);
         }
+        network = network == null ? dev.agentkernel.config.SandboxSettings.defaults() : network;
         try {
-            Resources.forAgent(defaultResources);
+            Resources.forAgent(PodLimits.withoutPodKeys(defaultResources));
+            for (String entry : network.allow()) AgentNetworkPolicy.resolve(entry, "config key 'sandbox.allow'");
         } catch (InvalidRequestException e) {
             throw new ConfigException("config key 'resources' is invalid: " + e.getMessage(), e);
         }
@@ -64,7 +76,7 @@ public record KubernetesSettings(
                 : fallbackNamespace != null && !fallbackNamespace.isBlank() ? fallbackNamespace : "default";
         return new KubernetesSettings(ns, blankToNull(config.baseImage()), blankToNull(config.registryUrl()), config.debug(),
                 Access.parse(config.access()), config.imagePullSecrets(), blankToNull(config.serviceAccount()),
-                config.nodeSelector(), config.tolerations(), config.resources(), hostEnv, spawnTimeout);
+                config.nodeSelector(), config.tolerations(), config.resources(), hostEnv, spawnTimeout, config.sandbox());
     }
 
     /**

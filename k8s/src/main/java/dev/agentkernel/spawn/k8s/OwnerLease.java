@@ -42,8 +42,24 @@ public final class OwnerLease implements AutoCloseable {
     /** The Kubernetes MicroTime form. */
     static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
 
+    /** Where the pod's projected service-account files appear: the path in-cluster clients (and the runner) read. */
+    public static final String SERVICE_ACCOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
+    public static final String API_ACCESS_VOLUME = "kube-api-access";
+    /** The ConfigMap every namespace has (published by kube-controller-manager) with the cluster CA as {@code ca.crt}. */
+    public static final String ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
+    /**
+     * The shortest lifetime the API server accepts for a projected token; the kubelet rewrites the file at 80%
+     * of it and the runner reads the file before every request. No audience: the token is for the API server
+     * itself, whose audiences differ between clusters (a custom one would be refused).
+     */
+    public static final long TOKEN_SECONDS = 600;
+
     private final KubeApi api;
     private final String kernelId;
+    /** The pods' service account when the config names one, else null: this kernel makes its own. */
+    private final String configuredServiceAccount;
+    /** The Lease as last written, so a renewal is one PATCH with no GET before it. */
+    private Lease held;
     private final String name;
     private final Duration timeout;
     private final Duration renewEvery;
@@ -53,6 +69,16 @@ public final class OwnerLease implements AutoCloseable {
     private boolean closed;
 
     public OwnerLease(KubeApi api, String kernelId, Duration timeout) {
+        this(api, kernelId, timeout, null);
+    }
+
+    /**
+     * @param serviceAccount the config's {@code service_account} (it must be allowed get/watch on leases, see
+     *                       k8s/deploy/rbac.yaml), or null to let this kernel create a ServiceAccount, a Role that
+     *                       allows only get/watch on this Lease, and their RoleBinding, all owned by the Lease
+     */
+    public OwnerLease(KubeApi api, String kernelId, Duration timeout, String serviceAccount) {
+        this.configuredServiceAccount = serviceAccount;
         this.api = api;
         this.kernelId = kernelId;
         this.name = "agentkernel-" + kernelId;
@@ -63,6 +89,16 @@ public final class OwnerLease implements AutoCloseable {
     /** The timeout from the kernel's environment ({@value #ENV_TIMEOUT}, default 60 s). */
     public static OwnerLease fromEnv(KubeApi api, String kernelId, Map<String, String> env) {
         return new OwnerLease(api, kernelId, Duration.ofSeconds(timeoutSeconds(env)));
+    }
+
+    /** Same, with the config's {@code service_account} (null: the kernel creates one). */
+    public static OwnerLease fromEnv(KubeApi api, String kernelId, Map<String, String> env, String serviceAccount) {
+        return new OwnerLease(api, kernelId, Duration.ofSeconds(timeoutSeconds(env)), serviceAccount);
+    }
+
+    /** The service account the bound pods run as: the configured one or this kernel's own (named like the Lease). */
+    public String serviceAccount() {
+        return configuredServiceAccount != null ? configuredServiceAccount : name;
     }
 
     static int timeoutSeconds(Map<String, String> env) {
@@ -106,7 +142,17 @@ public final class OwnerLease implements AutoCloseable {
         return new PodBuilder(pod)
                 .editMetadata().addToLabels(LABEL, name).endMetadata()
                 // A crash is still restarted, but a runner that exits 0 because the lease lapsed stays down.
-                .editSpec().withRestartPolicy("OnFailure").editFirstContainer()
+                .editSpec().withRestartPolicy("OnFailure")
+                    .withServiceAccountName(serviceAccount())
+                    // Not the default token mount: exactly what the lease watch needs, with a short-lived token.
+                    .withAutomountServiceAccountToken(false)
+                    .addNewVolume().withName(API_ACCESS_VOLUME).withNewProjected().withDefaultMode(0444)
+                        .addNewSource().withNewServiceAccountToken().withPath("token").withExpirationSeconds(TOKEN_SECONDS).endServiceAccountToken().endSource()
+                        .addNewSource().withNewConfigMap().withName(ROOT_CA_CONFIGMAP).addNewItem().withKey("ca.crt").withPath("ca.crt").endItem().endConfigMap().endSource()
+                        .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI().endSource()
+                    .endProjected().endVolume()
+                    .editFirstContainer()
+                    .addNewVolumeMount().withName(API_ACCESS_VOLUME).withMountPath(SERVICE_ACCOUNT_PATH).withReadOnly(true).endVolumeMount()
                     .addToEnv(new EnvVar(ENV_LEASE, name, null))
                     .addToEnv(new EnvVar(ENV_TIMEOUT, Long.toString(timeout.toSeconds()), null))
                     .addToEnv(new EnvVar(ENV_NAMESPACE, api.namespace(), null))
@@ -122,6 +168,7 @@ public final class OwnerLease implements AutoCloseable {
         if (closed) throw new dev.agentkernel.AgentKernelException("this kernel is closed; build a new AgentKernel");
         if (renewer != null) return;
         create();
+        if (configuredServiceAccount == null) createAccess();
         renewer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("agentkernel-lease").factory());
         renewer.scheduleWithFixedDelay(this::renewQuietly, renewEvery.toMillis(), renewEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -136,14 +183,44 @@ public final class OwnerLease implements AutoCloseable {
                     .withAcquireTime(now).withRenewTime(now)
                 .endSpec()
                 .build();
-        api.call("create", "leases", () -> api.client().leases().inNamespace(api.namespace()).resource(lease).create());
+        held = api.call("create", "leases", () -> api.client().leases().inNamespace(api.namespace()).resource(lease).create());
     }
 
-    /** One merge patch of {@code spec.renewTime}; recreates the Lease if someone deleted it. */
-    public void renew() {
+    /**
+     * The pods' own identity: a ServiceAccount, a Role allowing get and watch on this Lease only
+     * ({@code resourceNames}), and the RoleBinding, all owned by the Lease so they go with it. Three calls, once
+     * per kernel. The kernel needs create on serviceaccounts, roles and rolebindings, and itself get/watch on
+     * leases (RBAC lets no one grant what they do not hold).
+     */
+    private void createAccess() {
+        var owner = new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withApiVersion("coordination.k8s.io/v1").withKind("Lease")
+                .withName(name).withUid(held.getMetadata().getUid()).withBlockOwnerDeletion(false).withController(false).build();
+        var meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name)
+                .addToLabels(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).addToLabels(Labels.KERNEL, kernelId)
+                .withOwnerReferences(owner).build();
+        var sa = new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withMetadata(meta).withAutomountServiceAccountToken(false).build();
+        api.call("create", "serviceaccounts", () -> api.client().serviceAccounts().inNamespace(api.namespace()).resource(sa).create());
+        var role = new io.fabric8.kubernetes.api.model.rbac.RoleBuilder().withMetadata(meta)
+                .addNewRule().withApiGroups("coordination.k8s.io").withResources("leases").withResourceNames(name)
+                    .withVerbs("get", "watch").endRule()
+                .build();
+        api.call("create", "roles", () -> api.client().rbac().roles().inNamespace(api.namespace()).resource(role).create());
+        var binding = new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withMetadata(meta)
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(api.namespace()).endSubject()
+                .build();
+        api.call("create", "rolebindings", () -> api.client().rbac().roleBindings().inNamespace(api.namespace()).resource(binding).create());
+    }
+
+    /**
+     * One merge patch of {@code spec.renewTime} on the Lease this kernel holds (fabric8 sends no GET first when it
+     * has the object); recreates the Lease if someone deleted it.
+     */
+    public synchronized void renew() {
         String now = MICRO_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
         try {
-            api.client().leases().inNamespace(api.namespace()).withName(name)
+            Lease current = held;
+            held = api.client().leases().inNamespace(api.namespace()).resource(current)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"renewTime\":\"" + now + "\"}}");
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) throw api.translate("patch", "leases", e);
@@ -170,6 +247,17 @@ public final class OwnerLease implements AutoCloseable {
      */
     public synchronized void stopRenewing() {
         if (renewer != null) renewer.shutdownNow();
+    }
+
+    /**
+     * Stops renewing and deletes the Lease (the garbage collector takes the ServiceAccount, Role and RoleBinding
+     * it owns) when no pod is bound to it any more; {@link #ensureHeld()} makes them again.
+     */
+    public synchronized void release() {
+        if (renewer == null || closed) return;
+        renewer.shutdownNow();
+        renewer = null;
+        api.run("delete", "leases", () -> api.client().leases().inNamespace(api.namespace()).withName(name).delete());
     }
 
     /** Stops renewing and deletes the Lease: the runners stop at their next read. */

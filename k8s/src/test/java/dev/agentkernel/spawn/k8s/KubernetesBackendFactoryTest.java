@@ -95,12 +95,16 @@ class KubernetesBackendFactoryTest {
         Backend dying = factory().create(new BackendContext(cfg, dir, new PluginRegistry(List.of(new OpenClawPlugin())), vault, Map.of(), Duration.ofSeconds(30)));
         dying.spawn(SpawnRequest.builder().name("left-behind").spawnInfo(OpenClawSpawnInfo.builder().apiKey("k").build()).build()).join();
         dying.close();  // the kernel goes away without cleanup
+        KubernetesBackendTest.waitFor(() -> cluster.leftovers().stream().noneMatch(o -> o.startsWith("role") || o.startsWith("serviceaccount")),
+                "the garbage collector took what the deleted Lease owned: " + cluster.leftovers());
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         var found = ClusterCleanup.run(cfg, true, new PrintStream(out, true, StandardCharsets.UTF_8));
-        assertEquals(3, found.size(), found.toString());
+        // The pod, its configmap, secret and NetworkPolicy (close() deleted the Lease; the pods' identity went with it).
+        assertEquals(4, found.size(), found.toString());
         String dry = out.toString(StandardCharsets.UTF_8);
-        assertTrue(dry.contains("would delete pods/agent-left-behind-") && dry.contains("dry run: 3 object(s)"), dry);
+        assertTrue(dry.contains("would delete pods/agent-left-behind-") && dry.contains("would delete networkpolicies/agent-left-behind-")
+                && dry.contains("dry run: 4 object(s)"), dry);
         assertEquals(1, cluster.kubelet().runningProcesses(), "a dry run deletes nothing");
 
         out.reset();

@@ -182,6 +182,90 @@ class KubernetesBackendTest {
         waitFor(() -> cluster.leftovers().isEmpty(), "the Secret and ConfigMap of the refused spawn are deleted: " + cluster.leftovers());
     }
 
+    /** Issue 13.5: bounded by default, overridable per spawn, and one NetworkPolicy per agent that goes with it. */
+    @Test
+    void podsAreBoundedAndPolicedByDefault() {
+        KubernetesSettings s = settings(false, Access.PORT_FORWARD);
+        client = cluster.kernelClient();
+        backend = new KubernetesBackend(new KubernetesSettings(s.namespace(), s.baseImage(), s.registryUrl(), false, Access.PORT_FORWARD,
+                List.of(), null, Map.of(), List.of(), Map.of("cpu", "500m"), Map.of(), s.spawnTimeout(),
+                dev.agentkernel.config.SandboxSettings.isolated("192.0.2.7:443")), client, false, new PluginRegistry(List.of(new OpenClawPlugin())), vault);
+        SpawnResult plain = backend.spawn(request("plain").build()).join();
+        SpawnResult big = backend.spawn(request("big").resources(Map.of("memory", "512Mi", "workspace", "3Gi")).build()).join();
+
+        var pod = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(backend.podName(plain.agent().id()).orElseThrow()).get();
+        var limits = pod.getSpec().getContainers().getFirst().getResources().getLimits();
+        assertEquals("1Gi", limits.get("memory").toString(), "default memory limit");
+        assertEquals("2Gi", limits.get("ephemeral-storage").toString(), "default ephemeral-storage limit");
+        assertEquals("1Gi", volume(pod, "workspace").getEmptyDir().getSizeLimit().toString(), "default workspace sizeLimit");
+        var bigPod = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(backend.podName(big.agent().id()).orElseThrow()).get();
+        assertEquals("512Mi", bigPod.getSpec().getContainers().getFirst().getResources().getLimits().get("memory").toString());
+        assertEquals("3Gi", volume(bigPod, "workspace").getEmptyDir().getSizeLimit().toString());
+        assertTrue(PodLimits.take(new java.util.HashMap<>(Map.of("workspace", "3Gi")), 0).ephemeralStorageBytes() > 3L << 30);
+
+        var policy = cluster.admin().network().v1().networkPolicies().inNamespace(TestCluster.NAMESPACE)
+                .withName(AgentNetworkPolicy.name(pod.getMetadata().getName())).get();
+        assertNotNull(policy, "one NetworkPolicy per agent");
+        assertEquals(Map.of(Labels.AGENT_ID, plain.agent().id()), policy.getSpec().getPodSelector().getMatchLabels());
+        assertEquals(List.of("Ingress", "Egress"), policy.getSpec().getPolicyTypes());
+        assertTrue(policy.getSpec().getIngress().isEmpty(), "port-forward needs no ingress: " + policy.getSpec().getIngress());
+        var egress = policy.getSpec().getEgress();
+        assertEquals(53, egress.getFirst().getPorts().getFirst().getPort().getIntVal(), "DNS first");
+        assertTrue(egress.stream().anyMatch(r -> r.getTo().getFirst().getIpBlock() != null
+                && r.getTo().getFirst().getIpBlock().getCidr().equals("192.0.2.7/32") && r.getPorts().getFirst().getPort().getIntVal() == 443),
+                "the allow-list entry: " + egress);
+        assertTrue(egress.stream().allMatch(r -> r.getTo().stream().allMatch(t -> t.getIpBlock() == null || !t.getIpBlock().getCidr().startsWith("0.0.0.0"))),
+                "nothing open to the world: " + egress);
+        assertEquals(pod.getMetadata().getUid(), policy.getMetadata().getOwnerReferences().getFirst().getUid());
+
+        backend.kill(plain.agent().id()).join();
+        waitFor(() -> cluster.admin().network().v1().networkPolicies().inNamespace(TestCluster.NAMESPACE)
+                .withName(AgentNetworkPolicy.name(pod.getMetadata().getName())).get() == null, "the policy goes with the pod");
+    }
+
+    static io.fabric8.kubernetes.api.model.Volume volume(io.fabric8.kubernetes.api.model.Pod pod, String name) {
+        return pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Issue 13.2: the default access checks its tunnel before spawn returns; a forbidden one names the RBAC fix. */
+    @Test
+    void forbiddenPortForwardFailsTheSpawnNamingVerbAndResourceAndLeavesNothing() {
+        backend(false, Access.PORT_FORWARD);
+        cluster.forbid("GET", "/pods/[^/]+/portforward", "create", "pods/portforward");
+        Throwable e = cause(() -> backend.spawn(request("tunnel").build()).join());
+        KubernetesApiException api = assertInstanceOf(KubernetesApiException.class, e, String.valueOf(e));
+        assertEquals(403, api.code());
+        assertEquals("create", api.verb());
+        assertEquals("pods/portforward", api.resource());
+        assertTrue(e.getMessage().contains("verb 'create' on resource 'pods/portforward'") && e.getMessage().contains("RBAC"), e.getMessage());
+        assertTrue(backend.agents().isEmpty(), backend.agents().toString());
+        cluster.allowAll();
+        waitFor(() -> cluster.leftovers().isEmpty(), "nothing of the refused spawn is left: " + cluster.leftovers());
+        waitFor(() -> cluster.kubelet().runningProcesses() == 0, "its runner stopped");
+    }
+
+    /** Issue 13.4: close() racing a spawn, at two points of it (objects being created; the pod starting). */
+    @Test
+    void closeDuringASpawnThrowsAnAgentKernelExceptionAndLeavesNothing() {
+        for (String stage : List.of("secret", "pod")) {
+            client = cluster.kernelClient();
+            // The backend owns the client, as when built from the config: close() closes it.
+            backend = new KubernetesBackend(settings(false, Access.DIRECT), client, true, new PluginRegistry(List.of(new OpenClawPlugin())), vault);
+            var spawn = backend.spawn(request("racer-" + stage).build());
+            waitFor(() -> stage.equals("secret")
+                    ? !cluster.admin().secrets().inNamespace(TestCluster.NAMESPACE).withLabel(Labels.MANAGED_BY).list().getItems().isEmpty()
+                    : !cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withLabel(Labels.MANAGED_BY).list().getItems().isEmpty(),
+                    "the spawn created its " + stage);
+            backend.close();
+            Throwable e = cause(spawn::join);
+            assertInstanceOf(dev.agentkernel.AgentKernelException.class, e, String.valueOf(e));
+            assertTrue(e.getMessage().contains("kernel was closed") && e.getMessage().contains("racer-" + stage), e.getMessage());
+            backend = null;
+            client = null;
+            waitFor(() -> cluster.leftovers().isEmpty(), "what the spawn created is deleted (" + stage + "): " + cluster.leftovers());
+        }
+    }
+
     @Test
     void podDeletedBehindTheKernelsBackShowsInStatus() {
         backend(false, Access.DIRECT);
@@ -224,10 +308,13 @@ class KubernetesBackendTest {
         // The kernel "dies": no cleanup, its client and watch are gone.
         dead.close();
         backend = null;
+        // close() deleted the Lease; the garbage collector takes the pods' ServiceAccount, Role and RoleBinding it owned.
+        waitFor(() -> cluster.leftovers().stream().noneMatch(o -> o.startsWith("role") || o.startsWith("serviceaccount")),
+                "the lease's dependents collected: " + cluster.leftovers());
         var cleanup = new ClusterCleanup(cluster.admin(), TestCluster.NAMESPACE);
         List<ClusterCleanup.Found> found = cleanup.find();
         assertTrue(found.stream().anyMatch(f -> f.resource().equals("pods")), found.toString());
-        assertEquals(3, found.size(), "pod, configmap and secret: " + found);
+        assertEquals(4, found.size(), "pod, configmap, secret and NetworkPolicy: " + found);
         cleanup.deleteAll();
         waitFor(() -> cluster.kubelet().runningProcesses() == 0, "the orphan's runner stopped");
         assertTrue(cleanup.find().isEmpty());

@@ -38,11 +38,15 @@ class KubernetesBenchmarkTest {
                 KubernetesBackend backend = backend(cluster, client, ProcessKubelet.HEALTH_ONLY_IMAGE, "100m");
                 try {
                     cluster.clearCalls();
+                    backend.spawn(KubernetesBackendTest.request("first").build()).join();
+                    List<String> firstCalls = cluster.callsFrom("fabric8");
+                    rows.add("| API calls, a kernel's first spawn | " + firstCalls.size() + " | adds the Lease, ServiceAccount, Role, RoleBinding |");
+                    cluster.clearCalls();
                     backend.spawn(KubernetesBackendTest.request("probe").build()).join();
-                    List<String> spawnCalls = cluster.kernelCalls();
+                    List<String> spawnCalls = cluster.callsFrom("fabric8");
                     rows.add("| API calls per spawn | " + spawnCalls.size() + " | " + String.join(", ", spawnCalls.stream().map(c -> c.replaceAll("\\?.*", "").replaceAll("/api/v1/namespaces/[^/]+/", "")).toList()) + " |");
                     List<CompletableFuture<SpawnResult>> more = new ArrayList<>();
-                    for (int i = 1; i < 100; i++) more.add(backend.spawn(KubernetesBackendTest.request("a" + i).build()));
+                    for (int i = 2; i < 100; i++) more.add(backend.spawn(KubernetesBackendTest.request("a" + i).build()));
                     more.forEach(CompletableFuture::join);
                     cluster.clearCalls();
                     var status = backend.status().join();
@@ -76,6 +80,47 @@ class KubernetesBenchmarkTest {
                 }
                 KubernetesBackendTest.waitFor(() -> cluster.kubelet().runningProcesses() == 0, "runners stopped");
             }
+            // Owner "kill -9" (renewals stop, nothing deleted) -> each runner exited, through the TLS lease path.
+            List<Long> exits = new ArrayList<>();
+            for (int trial = 0; trial < 5; trial++) {
+                try (KubernetesClient client = cluster.kernelClient()) {
+                    var s = new KubernetesSettings(TestCluster.NAMESPACE, ProcessKubelet.IMAGE, null, false, Access.DIRECT, List.of(), null,
+                            Map.of(), List.of(), Map.of("cpu", "50m"), Map.of(OwnerLease.ENV_TIMEOUT, "3"), Duration.ofSeconds(120));
+                    KubernetesBackend backend = new KubernetesBackend(s, client, false, new PluginRegistry(List.of(new OpenClawPlugin())), new NonceVault());
+                    try {
+                        List<String> pods = new ArrayList<>();
+                        for (int i = 0; i < 2; i++) {
+                            SpawnResult r = backend.spawn(KubernetesBackendTest.request("k" + i).build()).join();
+                            pods.add(backend.podName(r.agent().id()).orElseThrow());
+                        }
+                        backend.lease().stopRenewing();
+                        long t0 = System.nanoTime();
+                        List<String> left = new ArrayList<>(pods);
+                        long deadline = t0 + Duration.ofSeconds(30).toNanos();
+                        while (!left.isEmpty() && System.nanoTime() < deadline) {
+                            for (var it = left.iterator(); it.hasNext(); ) {
+                                var pod = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(it.next()).get();
+                                if (pod == null || !"Running".equals(pod.getStatus().getPhase())) {
+                                    exits.add((System.nanoTime() - t0) / 1_000_000);
+                                    it.remove();
+                                }
+                            }
+                            Thread.sleep(20);
+                        }
+                        assertTrue(left.isEmpty(), "runners exited: " + left);
+                    } catch (InterruptedException e) {
+                        throw new RuntimeException(e);
+                    } finally {
+                        backend.cleanup().join();
+                        backend.close();
+                    }
+                }
+                new ClusterCleanup(cluster.admin(), TestCluster.NAMESPACE).deleteAll();
+                KubernetesBackendTest.waitFor(() -> cluster.kubelet().runningProcesses() == 0, "runners stopped");
+            }
+            exits.sort(null);
+            rows.add("| owner stops renewing (kill -9) → runner exited, 3 s lease, TLS + token lease path, p50 / p99 (" + exits.size()
+                    + " pods) | " + exits.get(exits.size() / 2) + " ms / " + exits.get((int) Math.ceil(exits.size() * 0.99) - 1) + " ms | lease 3000 ms + up to a read period (750 ms) |");
             KubernetesBackendTest.waitFor(() -> cluster.leftovers().isEmpty(), "nothing left: " + cluster.leftovers());
         }
         String table = "| Kubernetes backend (test cluster) | value | note |\n|---|---|---|\n" + String.join("\n", rows) + "\n";

@@ -104,6 +104,23 @@ class OwnerLeaseTest {
         assertEquals(2, cluster.admin().leases().inNamespace(TestCluster.NAMESPACE).withLabel(Labels.MANAGED_BY).list().getItems().size(),
                 "one lease per kernel, not per agent");
 
+        // Issue 13.1: the pod gets exactly what the lease watch needs: its kernel's service account, allowed
+        // get/watch on this one Lease, and a projected short-lived token with the cluster CA.
+        assertEquals(dying.lease().name(), p1.getSpec().getServiceAccountName());
+        assertEquals(Boolean.FALSE, p1.getSpec().getAutomountServiceAccountToken());
+        var projected = p1.getSpec().getVolumes().stream().filter(v -> v.getName().equals(OwnerLease.API_ACCESS_VOLUME)).findFirst()
+                .orElseThrow().getProjected();
+        assertEquals(OwnerLease.TOKEN_SECONDS, projected.getSources().get(0).getServiceAccountToken().getExpirationSeconds());
+        assertEquals(OwnerLease.ROOT_CA_CONFIGMAP, projected.getSources().get(1).getConfigMap().getName());
+        assertTrue(p1.getSpec().getContainers().getFirst().getVolumeMounts().stream()
+                .anyMatch(m -> m.getMountPath().equals(OwnerLease.SERVICE_ACCOUNT_PATH) && Boolean.TRUE.equals(m.getReadOnly())));
+        var role = cluster.admin().rbac().roles().inNamespace(TestCluster.NAMESPACE).withName(dying.lease().name()).get();
+        assertEquals(1, role.getRules().size());
+        assertEquals(List.of("get", "watch"), role.getRules().getFirst().getVerbs());
+        assertEquals(List.of(dying.lease().name()), role.getRules().getFirst().getResourceNames());
+        assertNull(env(p1, "AGENTKERNEL_KUBE_API_URL"), "no plain-http shortcut");
+        assertNull(detached.getSpec().getServiceAccountName(), "a detached pod gets no API access");
+
         // What a kill -9 looks like from the cluster: renewals stop, nothing is deleted.
         dying.lease().stopRenewing();
         List<String> dyingPods = List.of(p1.getMetadata().getName(), pod(dying, a2).getMetadata().getName());
@@ -111,6 +128,11 @@ class OwnerLeaseTest {
         waitUpTo(Duration.ofSeconds(LEASE_SECONDS + 5), () -> dyingPods.stream().noneMatch(n -> "Running".equals(phaseOf(n))),
                 "the runners of the kernel that stopped renewing exit by themselves");
         long exitedMs = (System.nanoTime() - t0) / 1_000_000;
+        // They saw it over TLS with the token the kubelet keeps rewriting (every 1 s), re-read for each request.
+        List<String> decisions = cluster.podApiDecisions().stream().filter(d -> d.contains(dying.lease().name())).toList();
+        assertTrue(decisions.stream().anyMatch(d -> d.startsWith("200 GET") && d.contains("/leases/" + dying.lease().name())), decisions.toString());
+        assertTrue(decisions.stream().noneMatch(d -> d.startsWith("401") || d.startsWith("403")), "no refused read: " + decisions);
+        for (String p : dyingPods) assertTrue(cluster.tokensUsedBy(p) > 1, p + " re-read its rewritten token: " + cluster.tokensUsedBy(p));
         assertTrue(exitedMs >= (LEASE_SECONDS - 1) * 1000L, "not before the lease time: " + exitedMs + " ms");
         assertEquals("Running", phase(pod(living, b1)), "the kernel that renews keeps its pod past the lease time");
         assertEquals("Running", phase(pod(dying, loner)), "the detached pod does not depend on any lease");
@@ -122,7 +144,10 @@ class OwnerLeaseTest {
             assertTrue(names.contains("configmaps/" + p + "-config") && names.contains("secrets/" + p + "-secret"), names.toString());
         }
         assertTrue(names.contains("leases/" + dying.lease().name()), names.toString());
-        assertEquals(dyingPods.size() * 3 + 1, deleted.size(), "nothing of the living kernel or the detached pod: " + names);
+        for (String kind : List.of("serviceaccounts", "roles", "rolebindings")) {
+            assertTrue(names.contains(kind + "/" + dying.lease().name()), "the dead kernel's pod identity goes too: " + names);
+        }
+        assertEquals(dyingPods.size() * 3 + 4, deleted.size(), "nothing of the living kernel or the detached pod: " + names);
         KubernetesBackendTest.waitFor(() -> dyingPods.stream().allMatch(n -> phaseOf(n).equals("Deleted")), "expired pods deleted");
         assertEquals("Running", phase(pod(living, b1)));
         assertEquals("Running", phase(pod(dying, loner)));
@@ -146,7 +171,12 @@ class OwnerLeaseTest {
         long renewals = b.lease().renewals() - renewals0;
         assertEquals(Duration.ofSeconds(1), b.lease().renewEvery());
         assertTrue(kernelLeaseCalls >= 2 && kernelLeaseCalls <= 4, "about one PATCH a second for 3 agents: " + calls);
-        assertEquals(renewals, kernelLeaseCalls);
+        // A renewal in flight at either end of the window may be counted on one side only.
+        assertTrue(Math.abs(renewals - kernelLeaseCalls) <= 1, renewals + " renewals, " + kernelLeaseCalls + " PATCHes");
+        // Issue 13.8: a renewal is one call, a PATCH of the Lease the kernel holds, with no GET before it.
+        List<String> fabric8LeaseCalls = cluster.callsFrom("fabric8").stream().filter(c -> c.contains("/leases")).toList();
+        assertTrue(fabric8LeaseCalls.stream().allMatch(c -> c.startsWith("PATCH")), "one API call per renewal: " + fabric8LeaseCalls);
+        assertTrue(Math.abs(renewals - fabric8LeaseCalls.size()) <= 1, renewals + " renewals: " + fabric8LeaseCalls);
         assertTrue(calls.stream().filter(c -> !c.contains("/leases")).toList().isEmpty(), "no other kernel traffic: " + calls);
         // Default lease: 60 s, renewed every 20 s / 3 capped at 10 s -> 6 calls a minute per kernel.
         OwnerLease defaults = OwnerLease.fromEnv(null, "x", Map.of());

@@ -24,6 +24,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -74,12 +75,27 @@ public final class ProcessKubelet implements AutoCloseable {
     private final AtomicInteger nextIp = new AtomicInteger(10);
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Watch watch;
+    private final Watch leaseWatch;
+    private final PodApiServer podApi;
+    /** Pods deleted from the API (names are unique per agent). */
+    private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+    /** Pods whose projected tokens are kept fresh. */
+    private final Set<String> mounted = ConcurrentHashMap.newKeySet();
+    /** How often a projected token is rewritten here; each is refused after ten rewrites (a real one: 80% of expirationSeconds). */
+    private final Duration tokenTtl;
+    private final java.util.concurrent.ScheduledExecutorService rotator =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kubelet-token-rotation").factory());
+    /** The service-account mount path the runner reads by default; mapped to a local dir through its override. */
+    static final String SERVICE_ACCOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
 
     private record RunningPod(String name, String uid, String ip, Process process, Path dir, com.sun.net.httpserver.HttpServer health) {
         RunningPod(String name, String uid, String ip, Process process, Path dir) { this(name, uid, ip, process, dir, null); }
     }
 
-    ProcessKubelet(KubernetesClient client, String namespace, Path root, Path runnerJar, long nodeMilliCpu, boolean nonceShim) {
+    ProcessKubelet(KubernetesClient client, String namespace, Path root, Path runnerJar, long nodeMilliCpu, boolean nonceShim,
+                   PodApiServer podApi, Duration tokenTtl) {
+        this.podApi = podApi;
+        this.tokenTtl = tokenTtl;
         this.client = client;
         this.namespace = namespace;
         this.root = root;
@@ -99,6 +115,28 @@ public final class ProcessKubelet implements AutoCloseable {
             @Override
             public void onClose(WatcherException cause) { }
         });
+        // The garbage collector for what a Lease owns (the pods' ServiceAccount, Role and RoleBinding).
+        this.leaseWatch = client.leases().inNamespace(namespace).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.coordination.v1.Lease lease) {
+                if (action == Action.DELETED) executor.execute(() -> collectGarbageOf(lease.getMetadata().getUid()));
+            }
+
+            @Override
+            public void onClose(WatcherException cause) { }
+        });
+    }
+
+    private void collectGarbageOf(String uid) {
+        for (var o : client.serviceAccounts().inNamespace(namespace).list().getItems()) {
+            if (ownedBy(o.getMetadata().getOwnerReferences(), uid)) client.serviceAccounts().inNamespace(namespace).resource(o).delete();
+        }
+        for (var o : client.rbac().roles().inNamespace(namespace).list().getItems()) {
+            if (ownedBy(o.getMetadata().getOwnerReferences(), uid)) client.rbac().roles().inNamespace(namespace).resource(o).delete();
+        }
+        for (var o : client.rbac().roleBindings().inNamespace(namespace).list().getItems()) {
+            if (ownedBy(o.getMetadata().getOwnerReferences(), uid)) client.rbac().roleBindings().inNamespace(namespace).resource(o).delete();
+        }
     }
 
     /** 127.0.0.10, 127.0.0.11, ...: the whole of 127/8 is loopback on Linux, so every pod gets its own address. */
@@ -201,9 +239,16 @@ public final class ProcessKubelet implements AutoCloseable {
         if (container.getEnv() != null) {
             container.getEnv().forEach(e -> env.put(e.getName(), mapPaths(e.getValue(), workspace, tmp, rootfs)));
         }
-        // No service-account mount here: a runner that watches its owner lease reads it from the mock API over http.
-        if (env.containsKey(dev.agentkernel.spawn.k8s.OwnerLease.ENV_LEASE)) {
-            env.putIfAbsent("AGENTKERNEL_KUBE_API_URL", client.getMasterUrl().toString());
+        // As a node does: the in-cluster API address (TLS only, the cluster's CA, a bearer token) and the
+        // pod's projected volumes; never a plain-http URL.
+        env.put("KUBERNETES_SERVICE_HOST", podApi.host());
+        env.put("KUBERNETES_SERVICE_PORT", Integer.toString(podApi.port()));
+        String mountError = mountProjectedVolumes(pod, dir, env);
+        if (mountError != null) {
+            event(pod, "Warning", "FailedMount", mountError);
+            status(name, "Pending", null, List.of(condition("PodScheduled", "True", null, null)),
+                    List.of(waiting("CreateContainerConfigError", mountError)));
+            return;
         }
         if (!runInitContainers(pod, workspace, tmp, rootfs, env)) return;
         ObjectNode config = (ObjectNode) Protocol.json().readTree(cm.getData().get(AgentObjects.CONFIG_KEY));
@@ -236,6 +281,13 @@ public final class ProcessKubelet implements AutoCloseable {
         Process process = pb.start();
         RunningPod rp = new RunningPod(name, pod.getMetadata().getUid(), ip, process, dir);
         running.put(name, rp);
+        if (deleted.contains(name)) {
+            // Deleted while it was being started: stop() found nothing to kill yet.
+            running.remove(name, rp);
+            kill(process);
+            deleteTree(dir);
+            return;
+        }
         event(pod, "Normal", "Started", "Started container " + AgentObjects.CONTAINER);
         String started = Instant.now().toString();
         status(name, "Running", ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "False", "ContainersNotReady", null)),
@@ -256,6 +308,76 @@ public final class ProcessKubelet implements AutoCloseable {
             }
         }
         process.onExit().thenRun(() -> executor.execute(() -> crashed(pod, rp)));
+    }
+
+    /**
+     * What a kubelet does with the pod's projected volumes: a {@code serviceAccountToken} (for the pod's service
+     * account, which must exist; expirationSeconds at least 600 as the API server demands) rewritten before it
+     * expires, {@code configMap} items read from the API (e.g. {@code kube-root-ca.crt}) and the
+     * {@code metadata.namespace} downward API item, into a local directory standing in for the mount. The
+     * service-account mount path is given to the runner through its directory override. Returns an error or null.
+     */
+    private String mountProjectedVolumes(Pod pod, Path dir, Map<String, String> env) throws IOException {
+        String name = pod.getMetadata().getName();
+        String sa = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
+        var container = pod.getSpec().getContainers().getFirst();
+        if (pod.getSpec().getVolumes() == null) return null;
+        for (var volume : pod.getSpec().getVolumes()) {
+            if (volume.getProjected() == null) continue;
+            var mount = container.getVolumeMounts() == null ? null : container.getVolumeMounts().stream()
+                    .filter(m -> m.getName().equals(volume.getName())).findFirst().orElse(null);
+            if (mount == null) continue;
+            Path local = Files.createDirectories(dir.resolve("volumes").resolve(volume.getName()));
+            for (var source : volume.getProjected().getSources()) {
+                if (source.getServiceAccountToken() != null) {
+                    var t = source.getServiceAccountToken();
+                    if (t.getExpirationSeconds() != null && t.getExpirationSeconds() < 600) {
+                        return "spec.volumes[" + volume.getName() + "].projected.sources.serviceAccountToken.expirationSeconds: Invalid value: "
+                                + t.getExpirationSeconds() + ": may not specify a duration less than 10 minutes";
+                    }
+                    if (!"default".equals(sa) && client.serviceAccounts().inNamespace(namespace).withName(sa).get() == null) {
+                        return "error looking up service account " + namespace + "/" + sa + ": serviceaccount \"" + sa + "\" not found";
+                    }
+                    Path file = local.resolve(t.getPath());
+                    mounted.add(name);
+                    writeAtomically(file, podApi.issue(name, sa));
+                    // Rewritten before it expires (a real kubelet does at 80% of its lifetime).
+                    long every = tokenTtl.toMillis();
+                    rotator.scheduleWithFixedDelay(() -> {
+                        if (!mounted.contains(name)) throw new java.util.concurrent.CancellationException("pod gone");
+                        try {
+                            writeAtomically(file, podApi.issue(name, sa));
+                        } catch (IOException ignored) {
+                            // The pod's dir is being deleted.
+                        }
+                    }, every, every, TimeUnit.MILLISECONDS);
+                }
+                if (source.getConfigMap() != null) {
+                    ConfigMap cm = client.configMaps().inNamespace(namespace).withName(source.getConfigMap().getName()).get();
+                    if (cm == null) return "configmap \"" + source.getConfigMap().getName() + "\" not found";
+                    for (var item : source.getConfigMap().getItems()) {
+                        String value = cm.getData() == null ? null : cm.getData().get(item.getKey());
+                        if (value == null) return "configmap " + cm.getMetadata().getName() + " has no key " + item.getKey();
+                        writeAtomically(local.resolve(item.getPath()), value);
+                    }
+                }
+                if (source.getDownwardAPI() != null) {
+                    for (var item : source.getDownwardAPI().getItems()) {
+                        if (item.getFieldRef() != null && "metadata.namespace".equals(item.getFieldRef().getFieldPath())) {
+                            writeAtomically(local.resolve(item.getPath()), namespace);
+                        }
+                    }
+                }
+            }
+            if (SERVICE_ACCOUNT_PATH.equals(mount.getMountPath())) env.put("AGENTKERNEL_KUBE_SA_DIR", local.toString());
+        }
+        return null;
+    }
+
+    private static void writeAtomically(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -357,12 +479,15 @@ public final class ProcessKubelet implements AutoCloseable {
 
     private void stop(Pod pod) {
         String name = pod.getMetadata().getName();
+        deleted.add(name);
         RunningPod rp = running.remove(name);
+        mounted.remove(name);
         if (rp != null) {
             kill(rp.process);
             if (rp.health != null) rp.health.stop(0);
             deleteTree(rp.dir);
         }
+        podApi.revoke(name);
         collectGarbage(pod);
     }
 
@@ -374,6 +499,9 @@ public final class ProcessKubelet implements AutoCloseable {
         }
         for (Secret s : client.secrets().inNamespace(namespace).list().getItems()) {
             if (ownedBy(s.getMetadata().getOwnerReferences(), uid)) client.secrets().inNamespace(namespace).resource(s).delete();
+        }
+        for (var np : client.network().v1().networkPolicies().inNamespace(namespace).list().getItems()) {
+            if (ownedBy(np.getMetadata().getOwnerReferences(), uid)) client.network().v1().networkPolicies().inNamespace(namespace).resource(np).delete();
         }
         for (var e : client.v1().events().inNamespace(namespace).list().getItems()) {
             if (e.getInvolvedObject() != null && pod.getMetadata().getName().equals(e.getInvolvedObject().getName())) {
@@ -442,7 +570,7 @@ public final class ProcessKubelet implements AutoCloseable {
 
     private void event(Pod pod, String type, String reason, String message) {
         try {
-            client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+            var created = client.v1().events().inNamespace(namespace).resource(new EventBuilder()
                     .withNewMetadata().withName(pod.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8)).endMetadata()
                     .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName()).withNamespace(namespace)
                     .withUid(pod.getMetadata().getUid()).endInvolvedObject()
@@ -450,6 +578,8 @@ public final class ProcessKubelet implements AutoCloseable {
                     .withFirstTimestamp(Instant.now().toString()).withLastTimestamp(Instant.now().toString())
                     .withNewSource().withComponent("process-kubelet").endSource()
                     .build()).create();
+            // A pod deleted while it was starting: its garbage was collected before this event existed.
+            if (deleted.contains(pod.getMetadata().getName())) client.v1().events().inNamespace(namespace).resource(created).delete();
         } catch (RuntimeException ignored) {
             // Events are best effort, as in a real cluster.
         }
@@ -466,6 +596,8 @@ public final class ProcessKubelet implements AutoCloseable {
     @Override
     public void close() {
         watch.close();
+        leaseWatch.close();
+        rotator.shutdownNow();
         for (RunningPod rp : running.values()) {
             kill(rp.process);
             if (rp.health != null) rp.health.stop(0);

@@ -34,6 +34,15 @@ public final class TestCluster implements AutoCloseable {
     private final ClusterDispatcher dispatcher;
     private final KubernetesClient admin;
     private final ProcessKubelet kubelet;
+    private final TestCa ca;
+    private final PodApiServer podApi;
+    public static final String ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
+    /**
+     * Projected tokens are rewritten this often here and refused after ten rewrites, so a runner that kept the
+     * token it started with is refused about 10 s after it started. (Expiring tokens by the clock instead gave
+     * 401s to well-behaved runners on this loaded 2-core box, where a rewrite can run late.)
+     */
+    static final java.time.Duration TOKEN_TTL = java.time.Duration.ofSeconds(1);
     private final Path dir;
     private final Path kubeconfig;
 
@@ -73,7 +82,13 @@ public final class TestCluster implements AutoCloseable {
             System.err.println("TestCluster: the runner at " + runnerJar() + " does not read AGENTKERNEL_NONCE from its environment yet;"
                     + " the process kubelet copies it from the pod's env into the runner config it writes (compatibility shim)");
         }
-        kubelet = new ProcessKubelet(admin, NAMESPACE, Files.createDirectories(dir.resolve("pods")), runnerJar(), nodeMilliCpu, shim);
+        // What every namespace of a real cluster has: the cluster CA, published by kube-controller-manager.
+        ca = new TestCa();
+        admin.configMaps().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName(ROOT_CA_CONFIGMAP).endMetadata().addToData("ca.crt", ca.caPem()).build()).create();
+        podApi = new PodApiServer(ca, admin, java.net.URI.create(url + "/"), NAMESPACE);
+        kubelet = new ProcessKubelet(admin, NAMESPACE, Files.createDirectories(dir.resolve("pods")), runnerJar(), nodeMilliCpu, shim,
+                podApi, TOKEN_TTL);
         kubeletRef.set(kubelet);
     }
 
@@ -116,6 +131,14 @@ public final class TestCluster implements AutoCloseable {
 
     public void allowAll() { dispatcher.allowAll(); }
 
+    /** How many different projected tokens the pod authenticated with at the pods' API endpoint. */
+    public int tokensUsedBy(String pod) { return podApi.tokensUsed(pod); }
+
+    /** Status codes the pods' API endpoint answered, with method and path (401 bad token, 403 RBAC, else upstream). */
+    public List<String> podApiDecisions() {
+        return podApi.decisions().stream().map(d -> d.code() + " " + d.method() + " " + d.path()).toList();
+    }
+
     /** API calls made by clients other than the kubelet and the admin client, as "METHOD path". */
     public List<String> kernelCalls() {
         List<String> out = new ArrayList<>();
@@ -127,15 +150,33 @@ public final class TestCluster implements AutoCloseable {
 
     public void clearCalls() { dispatcher.clearCalls(); }
 
+    /** API calls whose User-Agent contains {@code agent} (fabric8: "fabric8-kubernetes-client", the runner: "Java-http-client"). */
+    public List<String> callsFrom(String agent) {
+        List<String> out = new ArrayList<>();
+        for (ClusterDispatcher.Call c : dispatcher.calls()) {
+            if (c.userAgent() != null && c.userAgent().contains(agent)) out.add(c.method() + " " + c.path());
+        }
+        return out;
+    }
+
     /** Every object in the namespace that a kernel or the kubelet made: pods, configmaps, secrets, events, leases. */
     public List<String> leftovers() {
         List<String> out = new ArrayList<>();
         admin.pods().inNamespace(NAMESPACE).list().getItems().forEach(p -> out.add("pod/" + p.getMetadata().getName()));
-        admin.configMaps().inNamespace(NAMESPACE).list().getItems().forEach(p -> out.add("configmap/" + p.getMetadata().getName()));
+        admin.configMaps().inNamespace(NAMESPACE).list().getItems().stream().filter(p -> !ROOT_CA_CONFIGMAP.equals(p.getMetadata().getName()))
+                .forEach(p -> out.add("configmap/" + p.getMetadata().getName()));
         admin.secrets().inNamespace(NAMESPACE).list().getItems().forEach(p -> out.add("secret/" + p.getMetadata().getName()));
         admin.v1().events().inNamespace(NAMESPACE).list().getItems().forEach(p -> out.add("event/" + p.getMetadata().getName()));
         admin.leases().inNamespace(NAMESPACE).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems()
                 .forEach(p -> out.add("lease/" + p.getMetadata().getName()));
+        admin.serviceAccounts().inNamespace(NAMESPACE).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems()
+                .forEach(p -> out.add("serviceaccount/" + p.getMetadata().getName()));
+        admin.rbac().roles().inNamespace(NAMESPACE).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems()
+                .forEach(p -> out.add("role/" + p.getMetadata().getName()));
+        admin.rbac().roleBindings().inNamespace(NAMESPACE).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems()
+                .forEach(p -> out.add("rolebinding/" + p.getMetadata().getName()));
+        admin.network().v1().networkPolicies().inNamespace(NAMESPACE).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems()
+                .forEach(p -> out.add("networkpolicy/" + p.getMetadata().getName()));
         return out;
     }
 
@@ -143,6 +184,7 @@ public final class TestCluster implements AutoCloseable {
     public void close() {
         try {
             kubelet.close();
+            podApi.close();
         } finally {
             admin.close();
             server.destroy();
