@@ -27,6 +27,25 @@ public final class Protocol {
     /** Runner exit code for a config file that is missing required fields or is not valid JSON. */
     public static final int EXIT_BAD_CONFIG = 2;
 
+    /**
+     * How often a turn stream sends an SSE comment while no event is due. A turn client's read timeout must be
+     * longer (several times, for a loaded machine), so a silent server is noticed and a quiet turn is not.
+     */
+    public static final java.time.Duration SSE_KEEPALIVE_INTERVAL = java.time.Duration.ofSeconds(5);
+    /**
+     * The runner closes a keep-alive connection that carried no request for this long (runner config
+     * {@code http_idle_timeout_seconds}). A client must drop pooled connections sooner, or it may send a request
+     * down a connection the runner is closing: the JDK HttpClient's default keep-alive of 30 s is.
+     * A turn's SSE stream is not idle: its keep-alives run until the turn ends.
+     */
+    public static final java.time.Duration HTTP_IDLE_TIMEOUT = java.time.Duration.ofSeconds(60);
+    /**
+     * A request's line, headers and body must all arrive within this (runner config
+     * {@code http_request_timeout_seconds}); a connection that sends nothing at all is closed after it too.
+     * Slow-loris defence; a legitimate body of the largest allowed size crosses a port-forward well within it.
+     */
+    public static final java.time.Duration HTTP_REQUEST_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     /** The file name, inside an agent's directory, of its append-only conversation log. */
     public static final String HISTORY_FILE = "history.jsonl";
     /** The file name, inside an agent's directory, of its AgentBus log (agents spawned with the bus). */

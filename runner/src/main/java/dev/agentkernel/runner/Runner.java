@@ -28,7 +28,7 @@ import java.util.Map;
 public final class Runner implements AutoCloseable {
     /** Options tests and the launcher may tune; the defaults are what a spawned agent uses. */
     public record Options(int outputCapBytes, Duration keepAlive, int maxRetries) {
-        public static final Options DEFAULT = new Options(BashTool.DEFAULT_OUTPUT_CAP, Duration.ofSeconds(5),
+        public static final Options DEFAULT = new Options(BashTool.DEFAULT_OUTPUT_CAP, dev.agentkernel.protocol.Protocol.SSE_KEEPALIVE_INTERVAL,
                 ProviderSettings.DEFAULT_MAX_RETRIES);
     }
 
@@ -50,6 +50,8 @@ public final class Runner implements AutoCloseable {
      */
     public Runner(RunnerSettings settings, Options options) throws IOException {
         this.settings = settings;
+        // before any server exists: the JDK's HTTP server reads its connection limits once
+        dev.agentkernel.runner.http.HttpLimits.applyToJdkServer(settings.http());
         Files.createDirectories(settings.workspace());
         Files.createDirectories(settings.stateDir());
         this.history = new HistoryStore(settings.stateDir());
@@ -77,7 +79,8 @@ public final class Runner implements AutoCloseable {
         AgentLoop loop = new AgentLoop(conversation, providers, tools, settings.systemPrompt(), settings.maxToolRounds(),
                 bus == null ? dev.agentkernel.runner.loop.LoopObserver.NONE : bus.bus());
         try {
-            this.server = new RunnerHttpServer(address, settings.nonce(), gate, loop, conversation, this::info, options.keepAlive());
+            this.server = new RunnerHttpServer(address, settings.nonce(), gate, loop, conversation, this::info, options.keepAlive(),
+                    settings.http().maxTurnBodyBytes());
         } catch (IOException | RuntimeException e) {
             if (bus != null) bus.close();
             if (relay != null) relay.close();
