@@ -50,7 +50,10 @@ public record RunnerConfig(
         @JsonProperty("max_turn_body_bytes") Integer maxTurnBodyBytes,
         @JsonProperty("http_max_connections") Integer httpMaxConnections,
         @JsonProperty("http_idle_timeout_seconds") Integer httpIdleTimeoutSeconds,
-        @JsonProperty("http_request_timeout_seconds") Integer httpRequestTimeoutSeconds) {
+        @JsonProperty("http_request_timeout_seconds") Integer httpRequestTimeoutSeconds,
+        // Names of the variables the user passed in SpawnRequest.env: the runner hands them to its tools even when
+        // they have the name of one of its secrets (SECRET_ENV); every other secret is scrubbed from the tools.
+        @JsonProperty("user_env") List<String> userEnv) {
 
     public static final int DEFAULT_MAX_TOOL_ROUNDS = 20;
     public static final int DEFAULT_BASH_TIMEOUT_SECONDS = 120;
@@ -69,6 +72,12 @@ public record RunnerConfig(
 
     /** Where a pod's runner finds its nonce: secrets never go into the ConfigMap-held config file. */
     public static final String ENV_NONCE = "AGENTKERNEL_NONCE";
+
+    /**
+     * The runner's own secrets as they may reach its environment (the kernel forwards the LLM keys; a pod gets the
+     * nonce from a Secret). The runner removes them from its tools' environment unless listed in {@code user_env}.
+     */
+    public static final List<String> SECRET_ENV = List.of("LLM_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", ENV_NONCE);
 
     /** Never print secrets: the nonce and the API key are elided. */
     @Override

@@ -12,6 +12,7 @@ import dev.agentkernel.runner.loop.HistoryStore;
 import dev.agentkernel.runner.loop.TurnGate;
 import dev.agentkernel.runner.net.RelayNetwork;
 import dev.agentkernel.runner.tools.BashTool;
+import dev.agentkernel.runner.tools.ToolEnvironment;
 import dev.agentkernel.runner.tools.ToolRegistry;
 
 import java.io.IOException;
@@ -65,9 +66,11 @@ public final class Runner implements AutoCloseable {
         // before the tools and providers: they are set up with its proxy port
         this.relay = settings.relayDir() == null ? null : RelayNetwork.open(settings.relayDir());
         try {
+            // the runner's own secrets (key, nonce) stay out of what the model's commands can read
+            ToolEnvironment toolEnv = ToolEnvironment.of(System.getenv(), settings.userEnv(),
+                    java.util.List.of(settings.nonce(), settings.apiKey()), relay == null ? Map.of() : relay.toolEnvironment());
             this.tools = ToolRegistry.create(settings.tools(), settings.workspace(),
-                    Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes(),
-                    relay == null ? Map.of() : relay.toolEnvironment());
+                    Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes(), toolEnv);
             this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
                     settings.thinkingLevel(), options.maxRetries(), relay == null ? null : relay.llmProxy());
             // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port

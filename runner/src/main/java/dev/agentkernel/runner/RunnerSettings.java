@@ -37,7 +37,9 @@ public record RunnerSettings(
         dev.agentkernel.runner.bus.BusSettings bus,
         // null unless the runner has a network namespace of its own: its only ways in and out are then Unix sockets there
         Path relayDir,
-        dev.agentkernel.runner.http.HttpLimits http) {
+        dev.agentkernel.runner.http.HttpLimits http,
+        // the variables the user passed in SpawnRequest.env: kept in the tools' environment (ToolEnvironment)
+        List<String> userEnv) {
 
     /**
      * The kernel that owns this runner: its pid and start time (so a reused pid is not mistaken for it) and
@@ -133,7 +135,8 @@ public record RunnerSettings(
                 new Owner(c.ownerPid() == null ? 0 : c.ownerPid(), c.ownerStartMillis(), Boolean.TRUE.equals(c.ownerPipe())),
                 dev.agentkernel.runner.bus.BusSettings.resolve(c),
                 relayDir,
-                httpLimits(c));
+                httpLimits(c),
+                c.userEnv() == null ? List.of() : List.copyOf(c.userEnv()));
     }
 
     private static dev.agentkernel.runner.http.HttpLimits httpLimits(RunnerConfig c) throws BadConfigException {

@@ -314,12 +314,15 @@ class LocalBackendTest {
 
     @Test
     void agentEnvForwardsOnlyTheKeysAndBasics() {
-        Map<String, String> env = LocalBackend.agentEnv(Map.of("LLM_API_KEY", "k", "AWS_SECRET", "no", "PATH", "/bin"), Map.of("EXTRA", "1"));
+        Map<String, String> host = Map.of("LLM_API_KEY", "k", "OPENAI_API_KEY", "o", "AWS_SECRET", "no", "PATH", "/bin");
+        Map<String, String> env = LocalBackend.agentEnv(host, Map.of("EXTRA", "1"), "anthropic");
         assertEquals("k", env.get("LLM_API_KEY"));
         assertEquals("/bin", env.get("PATH"));
         assertEquals("1", env.get("EXTRA"));
         assertFalse(env.containsKey("AWS_SECRET"));
-        assertFalse(LocalBackend.agentEnv(Map.of(), Map.of()).containsKey("LLM_API_KEY"));
+        assertFalse(env.containsKey("OPENAI_API_KEY"), "an anthropic agent gets no OpenAI key");
+        assertEquals("o", LocalBackend.agentEnv(host, Map.of(), "openai").get("OPENAI_API_KEY"), "an openai agent does");
+        assertFalse(LocalBackend.agentEnv(Map.of(), Map.of(), null).containsKey("LLM_API_KEY"));
     }
 
     static void sleep(long ms) {

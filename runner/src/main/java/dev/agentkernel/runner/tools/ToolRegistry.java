@@ -20,9 +20,15 @@ public final class ToolRegistry implements AutoCloseable {
         tools.forEach(t -> this.tools.put(t.spec().name(), t));
     }
 
-    /** @param toolEnv variables set for every process a tool starts, on top of the runner's environment */
+    /** @param toolEnv variables set for every process a tool starts, on top of the runner's scrubbed environment */
     public static ToolRegistry create(List<String> names, Path workspace, Duration bashTimeout, int outputCap,
                                       Map<String, String> toolEnv) {
+        return create(names, workspace, bashTimeout, outputCap, ToolEnvironment.inherit(toolEnv));
+    }
+
+    /** @param toolEnv the whole environment of every process a tool starts */
+    public static ToolRegistry create(List<String> names, Path workspace, Duration bashTimeout, int outputCap,
+                                      ToolEnvironment toolEnv) {
         List<Tool> list = names.stream().distinct().map(name -> switch (name) {
             case BashTool.NAME -> (Tool) new BashTool(workspace, bashTimeout, outputCap, toolEnv);
             default -> throw new IllegalArgumentException("unknown tool '" + name + "': known tools are " + KNOWN_TOOLS);
