@@ -46,7 +46,7 @@ import java.util.function.Supplier;
 /**
  * Runs each agent as a runner process on this machine, listening on a loopback port.
  *
- * <p>Kill keeps the agent's directory (its history and logs) but deletes {@code config.json}, the only
+ * <p>Kill keeps the agent's directory (its history and logs; until {@link #close(boolean)} without keep) but deletes {@code config.json}, the only
  * file holding the nonce and API key, so a stopped agent leaves no secret on disk. A failed spawn
  * leaves nothing at all: process, directory and team capacity are all given back.
  */
@@ -507,9 +507,18 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         }
     }
 
-    /** Refuses new work, waits for spawns in flight (each fails or is registered first), then kills what is left. */
+    /** {@link #close(boolean) close(true)}: the stopped agents' directories stay. */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Refuses new work, waits for spawns in flight (each fails or is registered first), then kills what is left.
+     * Unless {@code keepAgentDirs}, the directories of the agents this kernel stopped (now or earlier, with their
+     * history and logs) are deleted; detached agents still running keep theirs.
+     */
+    public void close(boolean keepAgentDirs) {
         synchronized (lifecycle) {
             closed = true;
         }
@@ -524,6 +533,18 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         for (LocalAgent a : agents.values()) a.network.close();
         health.close();
         settings.launcher().close();
+        if (!keepAgentDirs) {
+            for (Agent a : stopped.values()) {
+                if (agents.containsKey(a.id())) continue; // re-attached since: running again
+                try {
+                    agentDir(a.id()).delete();
+                } catch (RuntimeException e) {
+                    // a file a surviving process still writes; the rest is gone, and LocalStateDir reaps old records
+                    java.util.logging.Logger.getLogger(LocalBackend.class.getName())
+                            .warning("could not remove agent directory " + agentsDir.resolve(a.id()) + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> work) {
