@@ -70,12 +70,14 @@ public final class AgentKernel implements AutoCloseable {
     private final Path stateDir;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean keepAgentDirs;
 
     private final BlobStore blobs;
     private final Packaging packaging;
 
     private AgentKernel(Backend backend, HttpAgentClient client, KernelConfig config, Path stateDir,
-                        BlobStore blobs, Packaging packaging) {
+                        BlobStore blobs, Packaging packaging, boolean keepAgentDirs) {
+        this.keepAgentDirs = keepAgentDirs;
         this.blobs = blobs;
         this.packaging = packaging;
         this.backendImpl = backend;
@@ -165,15 +167,26 @@ public final class AgentKernel implements AutoCloseable {
         return agentClient().askAsync(agentId, nonce, message);
     }
 
-    /** Same as {@code cleanup().join()}, and releases the kernel's threads and connections. */
+    /**
+     * Same as {@code cleanup().join()}, releases the kernel's threads and connections, and (local and sandbox
+     * backends) deletes the directories of the agents this kernel stopped, history and logs included, unless the
+     * kernel was built with {@link Builder#keepAgentDirs(boolean) keepAgentDirs(true)}. Detached agents keep running
+     * and keep theirs.
+     */
     @Override
     public void close() {
+        close(keepAgentDirs);
+    }
+
+    /** As {@link #close()}, choosing now whether the stopped agents' directories (history, logs) stay on disk. */
+    public void close(boolean keepAgentDirs) {
         if (!closed.compareAndSet(false, true)) return;
         try {
             cleanup().join();
         } finally {
             client.close();
-            backendImpl.close();
+            if (backendImpl instanceof LocalBackend local) local.close(keepAgentDirs);
+            else backendImpl.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
             } catch (IllegalStateException shuttingDown) {
@@ -197,6 +210,7 @@ public final class AgentKernel implements AutoCloseable {
         private boolean spawnTimeoutSet;
         private IntSupplier portSource;
         private dev.agentkernel.config.SandboxSettings sandbox;
+        private boolean keepAgentDirs;
 
         public Builder backend(String backend) { this.backend = backend; return this; }
         public Builder plugin(AgentTypePlugin plugin) { this.plugins.add(plugin); return this; }
@@ -209,6 +223,12 @@ public final class AgentKernel implements AutoCloseable {
         public Builder spawnTimeout(Duration spawnTimeout) { this.spawnTimeout = spawnTimeout; this.spawnTimeoutSet = true; return this; }
         /** The environment forwarded to agents (LLM_API_KEY, OPENAI_API_KEY, OPENCLAW_RUNNER_BIN); default System.getenv(). */
         public Builder hostEnv(Map<String, String> hostEnv) { this.hostEnv = new LinkedHashMap<>(hostEnv); return this; }
+
+        /**
+         * Keep the directories ({@code <stateDir>/agents/<id>/}: history, logs, workspace) of the agents this kernel
+         * stopped when it closes; default false: {@link AgentKernel#close()} removes them.
+         */
+        public Builder keepAgentDirs(boolean keep) { this.keepAgentDirs = keep; return this; }
 
         /** Where local agents' HTTP ports come from (default: a free loopback port). For tests of the port retry. */
         public Builder portSource(IntSupplier portSource) { this.portSource = portSource; return this; }
@@ -255,7 +275,7 @@ public final class AgentKernel implements AutoCloseable {
                     ? factory.create(new BackendContext(cfg, abs, registry, vault, env, timeout))
                     : new LocalBackend(new LocalBackendSettings(abs, env, timeout, null, portSource), registry, vault, packaging);
             Packaging images = factory != null ? packagingFor(normalized, cfg, blobs, abs).orElse(packaging) : packaging;
-            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), cfg, abs, blobs, images);
+            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), cfg, abs, blobs, images, keepAgentDirs);
         }
 
         /** A backend's own packaging (e.g. OCI images for kubernetes) from a registered PackagingFactory, if any. */

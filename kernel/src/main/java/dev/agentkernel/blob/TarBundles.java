@@ -35,6 +35,7 @@ public final class TarBundles {
             paths = new ArrayList<>(walk.filter(p -> !p.equals(dir)).toList());
         }
         paths.sort((a, b) -> relName(dir, a).compareTo(relName(dir, b)));
+        refuseHardLinksToOutside(dir, paths);
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -62,6 +63,44 @@ public final class TarBundles {
                 tar.closeArchiveEntry();
             }
             tar.finish();
+        }
+    }
+
+    /**
+     * A hard link has no target to check like a symlink's: all its names are equal. A file whose link count is higher
+     * than the number of its names inside the tree also has a name outside it, so packing it would copy a file from
+     * elsewhere (an agent could link {@code ~/.ssh/id_rsa} into a directory the user later uploads). Files whose every
+     * name is inside are packed, each as a plain file.
+     */
+    private static void refuseHardLinksToOutside(Path dir, List<Path> paths) throws IOException {
+        java.util.Map<Object, Integer> namesInside = new java.util.HashMap<>();
+        List<Path> linked = new ArrayList<>();
+        for (Path p : paths) {
+            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) continue;
+            int links = nlink(p);
+            if (links > 1) {
+                linked.add(p);
+                namesInside.merge(Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).fileKey(), 1, Integer::sum);
+            }
+        }
+        for (Path p : linked) {
+            Object key = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            int links = nlink(p);
+            int inside = namesInside.getOrDefault(key, 0);
+            if (key == null || links > inside) {
+                String name = relName(dir, p);
+                throw new PathEscapeException("file '" + name + "' is a hard link to a file that also has a name outside the bundle ("
+                        + links + " links, " + inside + " inside " + dir + "): put a copy there instead (cp, not ln), or remove it");
+            }
+        }
+    }
+
+    private static int nlink(Path p) throws IOException {
+        try {
+            return ((Number) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return 1; // no unix view (not Linux or macOS): links cannot be told apart here
         }
     }
 

@@ -84,6 +84,32 @@ class LocalBlobStoreTest {
     }
 
     @Test
+    void aHardLinkToAFileOutsideTheDirectoryIsRefusedOnPack() throws Exception {
+        Path d = tree("hardlinky");
+        Path secret = Files.writeString(tmp.resolve("outside-secret.txt"), "s3cr3t-outside");
+        Files.createLink(d.resolve("sub/innocent.txt"), secret); // same file system: tmp holds both
+        LocalBlobStore store = new LocalBlobStore(tmp.resolve("state"));
+        var e = assertThrows(PathEscapeException.class, () -> store.uploadDir(d));
+        assertTrue(e.getMessage().contains("sub/innocent.txt"), "names the file: " + e.getMessage());
+        assertTrue(e.getMessage().contains("cp, not ln"), "says the fix: " + e.getMessage());
+        try (Stream<Path> files = Files.list(tmp.resolve("state/blobs/sha256"))) {
+            assertEquals(0, files.count(), "a refused upload leaves no file");
+        }
+    }
+
+    @Test
+    void hardLinksWhoseNamesAreAllInsideAreUploadedAsPlainFiles() throws Exception {
+        Path d = tree("twins");
+        Files.createLink(d.resolve("sub/a-again.txt"), d.resolve("a.txt"));
+        LocalBlobStore store = new LocalBlobStore(tmp.resolve("state"));
+        Path out = tmp.resolve("twins-out");
+        store.download(store.uploadDir(d), out);
+        assertEquals("alpha", Files.readString(out.resolve("a.txt")));
+        assertEquals("alpha", Files.readString(out.resolve("sub/a-again.txt")));
+        assertEquals(1, Files.getAttribute(out.resolve("a.txt"), "unix:nlink"), "unpacked as two files, not linked");
+    }
+
+    @Test
     void entriesEscapingTheTargetAreRefusedOnUnpack() throws Exception {
         for (String evil : new String[] {"../evil.txt", "/etc/evil.txt", "a/../../evil.txt"}) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();

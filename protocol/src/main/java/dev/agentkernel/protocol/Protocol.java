@@ -22,13 +22,31 @@ public final class Protocol {
     public static final String EVENT_ERROR = "error";
     public static final String EVENT_DONE = "done";
 
-    /** How often the runner writes an SSE comment on a turn stream that is otherwise silent (a long tool run). */
+    /**
+     * How often the runner writes an SSE comment on a turn stream that is otherwise silent (a long tool run). A turn
+     * client's read timeout must be longer (several times, for a loaded machine), so a silent server is noticed and a
+     * quiet turn is not.
+     */
     public static final java.time.Duration SSE_KEEP_ALIVE = java.time.Duration.ofSeconds(5);
 
     /** Runner exit code when its HTTP port was taken between the kernel's choice and the bind: the spawner retries. */
     public static final int EXIT_PORT_IN_USE = 3;
     /** Runner exit code for a config file that is missing required fields or is not valid JSON. */
     public static final int EXIT_BAD_CONFIG = 2;
+
+    /**
+     * The runner closes a keep-alive connection that carried no request for this long (runner config
+     * {@code http_idle_timeout_seconds}). A client must drop pooled connections sooner, or it may send a request
+     * down a connection the runner is closing: the JDK HttpClient's default keep-alive of 30 s is.
+     * A turn's SSE stream is not idle: its keep-alives run until the turn ends.
+     */
+    public static final java.time.Duration HTTP_IDLE_TIMEOUT = java.time.Duration.ofSeconds(60);
+    /**
+     * A request's line, headers and body must all arrive within this (runner config
+     * {@code http_request_timeout_seconds}); a connection that sends nothing at all is closed after it too.
+     * Slow-loris defence; a legitimate body of the largest allowed size crosses a port-forward well within it.
+     */
+    public static final java.time.Duration HTTP_REQUEST_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** The file name, inside an agent's directory, of its append-only conversation log. */
     public static final String HISTORY_FILE = "history.jsonl";

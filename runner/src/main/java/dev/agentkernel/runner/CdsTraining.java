@@ -30,7 +30,7 @@ final class CdsTraining {
         try {
             RunnerConfig config = new RunnerConfig("cds-training", UUID.randomUUID().toString(), null, null, null, null,
                     null, List.of("bash"), null, 0, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null);
             RunnerSettings settings = RunnerSettings.resolve(config, dir, Map.of());
             try (Runner runner = new Runner(settings, Runner.Options.DEFAULT)) {
                 runner.start();

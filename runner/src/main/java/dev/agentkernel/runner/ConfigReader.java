@@ -51,7 +51,10 @@ final class ConfigReader {
                 longValue(root, "owner_pid"), map(root, "extra"),
                 longValue(root, "owner_start_millis"), bool(root, "owner_pipe"),
                 strings(root, "agentbus_voters"), string(root, "agentbus_policy"), longValue(root, "agentbus_vote_timeout_ms"),
-                bool(root, "agentbus_llm_voter"), string(root, "relay_dir"));
+                bool(root, "agentbus_llm_voter"), string(root, "relay_dir"),
+                integer(root, "max_turn_body_bytes"), integer(root, "http_max_connections"),
+                integer(root, "http_idle_timeout_seconds"), integer(root, "http_request_timeout_seconds"),
+                strings(root, "user_env"));
     }
 
     private static JsonNode value(JsonParser p, JsonToken t) throws IOException {

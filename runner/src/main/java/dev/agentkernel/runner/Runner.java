@@ -12,6 +12,7 @@ import dev.agentkernel.runner.loop.HistoryStore;
 import dev.agentkernel.runner.loop.TurnGate;
 import dev.agentkernel.runner.net.RelayNetwork;
 import dev.agentkernel.runner.tools.BashTool;
+import dev.agentkernel.runner.tools.ToolEnvironment;
 import dev.agentkernel.runner.tools.ToolRegistry;
 
 import java.io.IOException;
@@ -50,6 +51,8 @@ public final class Runner implements AutoCloseable {
      */
     public Runner(RunnerSettings settings, Options options) throws IOException {
         this.settings = settings;
+        // before any server exists: the JDK's HTTP server reads its connection limits once
+        dev.agentkernel.runner.http.HttpLimits.applyToJdkServer(settings.http());
         Files.createDirectories(settings.workspace());
         Files.createDirectories(settings.stateDir());
         this.history = new HistoryStore(settings.stateDir());
@@ -63,9 +66,11 @@ public final class Runner implements AutoCloseable {
         // before the tools and providers: they are set up with its proxy port
         this.relay = settings.relayDir() == null ? null : RelayNetwork.open(settings.relayDir());
         try {
+            // the runner's own secrets (key, nonce) stay out of what the model's commands can read
+            ToolEnvironment toolEnv = ToolEnvironment.of(System.getenv(), settings.userEnv(),
+                    java.util.List.of(settings.nonce(), settings.apiKey()), relay == null ? Map.of() : relay.toolEnvironment());
             this.tools = ToolRegistry.create(settings.tools(), settings.workspace(),
-                    Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes(),
-                    relay == null ? Map.of() : relay.toolEnvironment(),
+                    Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes(), toolEnv,
                     dev.agentkernel.runner.tools.ToolSandbox.fromEnv(System.getenv(), settings.workspace(), settings.stateDir(),
                             settings.relayDir()));
             this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
@@ -79,7 +84,8 @@ public final class Runner implements AutoCloseable {
         AgentLoop loop = new AgentLoop(conversation, providers, tools, settings.systemPrompt(), settings.maxToolRounds(),
                 bus == null ? dev.agentkernel.runner.loop.LoopObserver.NONE : bus.bus());
         try {
-            this.server = new RunnerHttpServer(address, settings.nonce(), gate, loop, conversation, this::info, options.keepAlive());
+            this.server = new RunnerHttpServer(address, settings.nonce(), gate, loop, conversation, this::info, options.keepAlive(),
+                    settings.http().maxTurnBodyBytes());
         } catch (IOException | RuntimeException e) {
             if (bus != null) bus.close();
             if (relay != null) relay.close();

@@ -36,7 +36,10 @@ public record RunnerSettings(
         Owner owner,
         dev.agentkernel.runner.bus.BusSettings bus,
         // null unless the runner has a network namespace of its own: its only ways in and out are then Unix sockets there
-        Path relayDir) {
+        Path relayDir,
+        dev.agentkernel.runner.http.HttpLimits http,
+        // the variables the user passed in SpawnRequest.env: kept in the tools' environment (ToolEnvironment)
+        List<String> userEnv) {
 
     /**
      * The kernel that owns this runner: its pid and start time (so a reused pid is not mistaken for it) and
@@ -131,7 +134,31 @@ public record RunnerSettings(
                 maxRounds, bashTimeout,
                 new Owner(c.ownerPid() == null ? 0 : c.ownerPid(), c.ownerStartMillis(), Boolean.TRUE.equals(c.ownerPipe())),
                 dev.agentkernel.runner.bus.BusSettings.resolve(c),
-                relayDir);
+                relayDir,
+                httpLimits(c),
+                c.userEnv() == null ? List.of() : List.copyOf(c.userEnv()));
+    }
+
+    private static dev.agentkernel.runner.http.HttpLimits httpLimits(RunnerConfig c) throws BadConfigException {
+        var d = dev.agentkernel.runner.http.HttpLimits.DEFAULT;
+        int body = c.maxTurnBodyBytes() == null ? d.maxTurnBodyBytes() : c.maxTurnBodyBytes();
+        if (body < 1024 || body > RunnerConfig.MAX_TURN_BODY_BYTES_CEILING) {
+            throw new BadConfigException("config max_turn_body_bytes is " + body + ": use 1024.."
+                    + RunnerConfig.MAX_TURN_BODY_BYTES_CEILING + " (default " + RunnerConfig.DEFAULT_MAX_TURN_BODY_BYTES + ")");
+        }
+        int connections = c.httpMaxConnections() == null ? d.maxConnections() : c.httpMaxConnections();
+        if (connections < 4 || connections > 10_000) {
+            throw new BadConfigException("config http_max_connections is " + connections + ": use 4..10000 (default "
+                    + RunnerConfig.DEFAULT_HTTP_MAX_CONNECTIONS + ")");
+        }
+        int idle = c.httpIdleTimeoutSeconds() == null ? (int) d.idleTimeout().toSeconds() : c.httpIdleTimeoutSeconds();
+        int request = c.httpRequestTimeoutSeconds() == null ? (int) d.requestTimeout().toSeconds() : c.httpRequestTimeoutSeconds();
+        if (idle < 1 || request < 1) {
+            throw new BadConfigException("config http_idle_timeout_seconds and http_request_timeout_seconds must be at least 1 (defaults "
+                    + d.idleTimeout().toSeconds() + " and " + d.requestTimeout().toSeconds() + ")");
+        }
+        return new dev.agentkernel.runner.http.HttpLimits(connections, java.time.Duration.ofSeconds(idle),
+                java.time.Duration.ofSeconds(request), body);
     }
 
     /**

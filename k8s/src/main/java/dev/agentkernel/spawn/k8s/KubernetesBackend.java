@@ -237,7 +237,8 @@ public final class KubernetesBackend implements Backend {
         CompletableFuture<PodVerdict> settled = tracker.awaitSettled(id);
         boolean created = false;
         try {
-            Map<String, String> secretEnv = secretEnv(request.env(), nonce, apiKey == null ? "" : apiKey.toString());
+            Map<String, String> secretEnv = secretEnv(request.env(), nonce, apiKey == null ? "" : apiKey.toString(),
+                    typeConfig.get("provider") instanceof String p ? p : null);
             Secret secret = api.call("create", "secrets", () -> api.client().secrets().inNamespace(settings.namespace())
                     .resource(AgentObjects.secret(podName, agent, kernelId, secretEnv)).create());
             created = true;
@@ -476,11 +477,17 @@ public final class KubernetesBackend implements Backend {
         }
     }
 
-    /** What goes into the Secret and from there into the container's environment. */
-    private Map<String, String> secretEnv(Map<String, String> requestEnv, String nonce, String apiKey) {
+    /**
+     * What goes into the Secret and from there into the container's environment. The host's OpenAI key only for an
+     * agent whose provider is openai; the runner scrubs the keys and the nonce from its tools' environment, except
+     * what the request passed (config {@code user_env}).
+     */
+    private Map<String, String> secretEnv(Map<String, String> requestEnv, String nonce, String apiKey, String provider) {
         Map<String, String> env = new LinkedHashMap<>(requestEnv);
         String openAi = settings.hostEnv().get(AgentObjects.OPENAI_KEY_ENV);
-        if (openAi != null && !openAi.isEmpty()) env.putIfAbsent(AgentObjects.OPENAI_KEY_ENV, openAi);
+        if ("openai".equalsIgnoreCase(provider == null ? "" : provider.trim()) && openAi != null && !openAi.isEmpty()) {
+            env.putIfAbsent(AgentObjects.OPENAI_KEY_ENV, openAi);
+        }
         if (!apiKey.isEmpty()) env.put(AgentObjects.API_KEY_ENV, apiKey);
         env.put(AgentObjects.NONCE_ENV, nonce);
         return env;
@@ -497,6 +504,7 @@ public final class KubernetesBackend implements Backend {
         config.put("bind_address", "0.0.0.0");
         config.put("workspace", AgentObjects.WORKSPACE);
         config.put("state_dir", AgentObjects.STATE_DIR);
+        if (!request.env().isEmpty()) request.env().keySet().stream().sorted().forEach(config.putArray("user_env")::add);
         if (!bundles.isEmpty()) {
             // Where the image holds them; the pod's init container links workspace/bundles to their parent.
             var list = config.putArray("bundles");

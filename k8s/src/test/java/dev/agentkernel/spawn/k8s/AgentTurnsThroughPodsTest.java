@@ -50,7 +50,8 @@ class AgentTurnsThroughPodsTest {
                     new PluginRegistry(List.of(new OpenClawPlugin())), vault);
             try (HttpAgentClient agents = new HttpAgentClient(backend, vault)) {
                 SpawnResult r = backend.spawn(SpawnRequest.builder().name("talker")
-                        .spawnInfo(OpenClawSpawnInfo.builder().baseUrl(llm.anthropicBaseUrl()).apiKey("test-key").build()).build()).join();
+                        .spawnInfo(OpenClawSpawnInfo.builder().baseUrl(llm.anthropicBaseUrl()).apiKey("test-key").build())
+                        .env("USER_VISIBLE", "passed-by-the-user").build()).join();
                 String id = r.agent().id();
                 if (access == Access.PORT_FORWARD) {
                     assertEquals("127.0.0.1", backend.endpoint(id).baseUri().getHost(), "reached through a local forward");
@@ -65,6 +66,14 @@ class AgentTurnsThroughPodsTest {
                 // The fake LLM saw the key that travelled through the Secret.
                 assertTrue(llm.requests().stream().anyMatch(q -> "test-key".equals(q.header("x-api-key"))),
                         "the fake LLM saw the API key that travelled through the Secret");
+
+                // the pod's Secret gives the runner its key and nonce as variables; its bash tool must not inherit them
+                String reply = agents.ask(id, r.nonce(), "[[bash: env | grep -E 'KEY|NONCE|USER_VISIBLE' | sort]]");
+                assertTrue(reply.contains("Tool result: "), reply);
+                String env = reply.substring(reply.indexOf("Tool result: ")); // the model's text before it quotes the command
+                assertTrue(env.contains("USER_VISIBLE=passed-by-the-user"), "the user's variable reaches the tool: " + env);
+                assertFalse(env.contains("test-key") || env.contains("LLM_API_KEY") || env.contains("AGENTKERNEL_NONCE")
+                        || env.contains(r.nonce()), "the tool sees a secret of the runner: " + env);
 
                 String pod = backend.podName(id).orElseThrow();
                 cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(pod).delete();

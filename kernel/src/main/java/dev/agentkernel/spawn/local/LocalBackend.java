@@ -46,7 +46,7 @@ import java.util.function.Supplier;
 /**
  * Runs each agent as a runner process on this machine, listening on a loopback port.
  *
- * <p>Kill keeps the agent's directory (its history and logs) but deletes {@code config.json}, the only
+ * <p>Kill keeps the agent's directory (its history and logs; until {@link #close(boolean)} without keep) but deletes {@code config.json}, the only
  * file holding the nonce and API key, so a stopped agent leaves no secret on disk. A failed spawn
  * leaves nothing at all: process, directory and team capacity are all given back.
  */
@@ -57,8 +57,10 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     static final int STDERR_TAIL_LINES = 20;
     /** Environment a runner needs to work (find bash, write temp files); never secrets. */
     static final List<String> BASIC_ENV = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME");
-    /** Host variables forwarded to agents, as in the seed. */
-    static final List<String> FORWARDED_ENV = List.of("LLM_API_KEY", "OPENAI_API_KEY");
+    /** Host variables forwarded to every agent, as in the seed. */
+    static final List<String> FORWARDED_ENV = List.of("LLM_API_KEY");
+    /** Forwarded only to agents whose provider is {@code openai}: no agent gets a key it does not use. */
+    static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
 
     private final LocalBackendSettings settings;
     private final PluginRegistry plugins;
@@ -168,7 +170,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
                 dir.writeConfig(configBytes(config));
                 // The CLI sees the agent from the start (no pid yet: nothing for it to signal).
                 dir.writeRecord(AgentRecord.starting(agent, port));
-                process = start(command, dir, request.env(), !request.detached());
+                process = start(command, dir, agentEnv(settings.hostEnv(), request.env(), provider(typeConfig)), !request.detached());
                 dir.writeRecord(AgentRecord.of(agent, process.toHandle(), port));
                 HealthProbe.Outcome outcome = health.awaitReady(process, port, deadline);
                 switch (outcome) {
@@ -231,6 +233,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         // The runner's stdin is a pipe whose write end only this JVM holds: when it dies for any reason
         // (kill -9, OOM, a Jupyter restart) the runner reads end-of-file and stops at once.
         if (!agent.detached()) config.put("owner_pipe", true);
+        // what the user passed stays visible to the agent's tools; the runner's own secrets do not
+        if (!request.env().isEmpty()) request.env().keySet().stream().sorted().forEach(config.putArray("user_env")::add);
         Path bundles = dir.workspace().resolve("bundles");
         if (java.nio.file.Files.isDirectory(bundles)) {
             // The image's bundles, one directory per bundle label name (LocalPackaging.installInto).
@@ -257,7 +261,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     }
 
     /** {@code ownerPipe}: keep the write end of the runner's stdin open for its lifetime (never written to). */
-    private Process start(List<String> command, AgentDir dir, Map<String, String> requestEnv, boolean ownerPipe) {
+    private Process start(List<String> command, AgentDir dir, Map<String, String> agentEnv, boolean ownerPipe) {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(dir.workspace().toFile())
                 .redirectInput(ownerPipe ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -265,7 +269,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.errFile().toFile()));
         Map<String, String> env = pb.environment();
         env.clear();
-        env.putAll(agentEnv(settings.hostEnv(), requestEnv));
+        env.putAll(agentEnv);
         try {
             settings.launcher().beforeStart(dir);
             return settings.launcher().start(pb);
@@ -277,21 +281,28 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     /**
      * The agent's environment: basics from the host (taken from the real environment when the kernel's
-     * host env lacks them, since they carry no secret), the API keys from the host env only, then the
-     * request's own variables.
+     * host env lacks them, since they carry no secret), {@code LLM_API_KEY} from the host env only,
+     * {@code OPENAI_API_KEY} too when the agent's provider is openai, then the request's own variables. The runner
+     * keeps its keys out of its tools' environment (runner {@code ToolEnvironment}) except what the request passed.
      */
-    static Map<String, String> agentEnv(Map<String, String> hostEnv, Map<String, String> requestEnv) {
+    static Map<String, String> agentEnv(Map<String, String> hostEnv, Map<String, String> requestEnv, String provider) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String key : BASIC_ENV) {
             String v = hostEnv.getOrDefault(key, System.getenv(key));
             if (v != null) env.put(key, v);
         }
-        for (String key : FORWARDED_ENV) {
+        List<String> forwarded = "openai".equals(provider) ? List.of(FORWARDED_ENV.getFirst(), OPENAI_KEY_ENV) : FORWARDED_ENV;
+        for (String key : forwarded) {
             String v = hostEnv.get(key);
             if (v != null) env.put(key, v);
         }
         env.putAll(requestEnv);
         return env;
+    }
+
+    /** The agent type's provider from its runner config, or null when the type does not name one. */
+    private static String provider(Map<String, Object> typeConfig) {
+        return typeConfig.get("provider") instanceof String p ? p.trim().toLowerCase(java.util.Locale.ROOT) : null;
     }
 
     private SpawnResult register(Agent starting, String nonce, Process process, int port, AgentDir dir, AgentNetwork network) {
@@ -498,9 +509,18 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         }
     }
 
-    /** Refuses new work, waits for spawns in flight (each fails or is registered first), then kills what is left. */
+    /** {@link #close(boolean) close(true)}: the stopped agents' directories stay. */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Refuses new work, waits for spawns in flight (each fails or is registered first), then kills what is left.
+     * Unless {@code keepAgentDirs}, the directories of the agents this kernel stopped (now or earlier, with their
+     * history and logs) are deleted; detached agents still running keep theirs.
+     */
+    public void close(boolean keepAgentDirs) {
         synchronized (lifecycle) {
             closed = true;
         }
@@ -515,6 +535,18 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         for (LocalAgent a : agents.values()) a.network.close();
         health.close();
         settings.launcher().close();
+        if (!keepAgentDirs) {
+            for (Agent a : stopped.values()) {
+                if (agents.containsKey(a.id())) continue; // re-attached since: running again
+                try {
+                    agentDir(a.id()).delete();
+                } catch (RuntimeException e) {
+                    // a file a surviving process still writes; the rest is gone, and LocalStateDir reaps old records
+                    java.util.logging.Logger.getLogger(LocalBackend.class.getName())
+                            .warning("could not remove agent directory " + agentsDir.resolve(a.id()) + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> work) {

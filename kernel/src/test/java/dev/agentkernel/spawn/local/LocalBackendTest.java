@@ -245,7 +245,7 @@ class LocalBackendTest {
         assertTrue(ProcessHandle.of(detachedPid).map(ProcessHandle::isAlive).orElse(false), "the detached agent survives");
         try {
             LocalStateDir dir = new LocalStateDir(state);
-            assertEquals(2, dir.list().size());
+            assertEquals(1, dir.list().size(), "close() removed the stopped agent's directory; the detached one's stays");
             assertTrue(dir.stale().isEmpty(), "detached agents are not stale");
             // Pretend its kernel died: the record now names an owner that no longer runs.
             AgentDir agentDir = new AgentDir(state.resolve("agents").resolve(detachedId));
@@ -262,7 +262,7 @@ class LocalBackendTest {
             assertFalse(Files.exists(agentDir.configFile()));
             assertEquals(AgentState.STOPPED, agentDir.readRecord().state());
             assertTrue(dir.stale().isEmpty());
-            assertEquals(2, dir.prune());
+            assertEquals(1, dir.prune());
             assertTrue(dir.list().isEmpty());
         } finally {
             ProcessHandle.of(detachedPid).ifPresent(ProcessHandle::destroyForcibly);
@@ -313,13 +313,41 @@ class LocalBackendTest {
     }
 
     @Test
+    void closeRemovesTheDirectoriesOfTheAgentsItStoppedUnlessKeepIsAsked() throws Exception {
+        Path state = tmp.resolve("close-state");
+        Path agents = state.resolve("agents");
+        AgentKernel k = kernel(state, null);
+        SpawnResult one = spawn(k, "one");
+        SpawnResult two = spawn(k, "two");
+        k.spawner().kill(two.agent().id()).join();
+        assertTrue(Files.isDirectory(agents.resolve(two.agent().id())), "kill keeps the directory while the kernel lives");
+        k.close();
+        assertFalse(Files.exists(agents.resolve(one.agent().id())), "close() removes the directory of an agent it stopped");
+        assertFalse(Files.exists(agents.resolve(two.agent().id())), "and of one killed earlier");
+
+        AgentKernel keeping = AgentKernel.builder().plugin(new OpenClawPlugin()).stateDir(state).keepAgentDirs(true)
+                .hostEnv(Map.of("OPENCLAW_RUNNER_BIN", runnerScript.toString())).spawnTimeout(Duration.ofSeconds(30)).build();
+        SpawnResult kept = spawn(keeping, "kept");
+        keeping.close();
+        assertTrue(Files.isRegularFile(agents.resolve(kept.agent().id()).resolve("agent.json")), "keepAgentDirs(true) keeps it");
+
+        AgentKernel overload = kernel(state, null);
+        SpawnResult keptToo = spawn(overload, "kept-too");
+        overload.close(true);
+        assertTrue(Files.isRegularFile(agents.resolve(keptToo.agent().id()).resolve("agent.json")), "close(true) keeps it");
+    }
+
+    @Test
     void agentEnvForwardsOnlyTheKeysAndBasics() {
-        Map<String, String> env = LocalBackend.agentEnv(Map.of("LLM_API_KEY", "k", "AWS_SECRET", "no", "PATH", "/bin"), Map.of("EXTRA", "1"));
+        Map<String, String> host = Map.of("LLM_API_KEY", "k", "OPENAI_API_KEY", "o", "AWS_SECRET", "no", "PATH", "/bin");
+        Map<String, String> env = LocalBackend.agentEnv(host, Map.of("EXTRA", "1"), "anthropic");
         assertEquals("k", env.get("LLM_API_KEY"));
         assertEquals("/bin", env.get("PATH"));
         assertEquals("1", env.get("EXTRA"));
         assertFalse(env.containsKey("AWS_SECRET"));
-        assertFalse(LocalBackend.agentEnv(Map.of(), Map.of()).containsKey("LLM_API_KEY"));
+        assertFalse(env.containsKey("OPENAI_API_KEY"), "an anthropic agent gets no OpenAI key");
+        assertEquals("o", LocalBackend.agentEnv(host, Map.of(), "openai").get("OPENAI_API_KEY"), "an openai agent does");
+        assertFalse(LocalBackend.agentEnv(Map.of(), Map.of(), null).containsKey("LLM_API_KEY"));
     }
 
     static void sleep(long ms) {

@@ -2,9 +2,10 @@ package dev.agentkernel.runner.bus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.runner.store.JsonLines;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.FileOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import java.util.logging.Logger;
 
 /**
  * The append-only log of one bus, kept in memory for readers and written to {@code agentbus.jsonl} one flushed
- * line per entry, so a crash loses at most the entry being written. Reopening continues the positions.
+ * line per entry, so a crash loses at most the entry being written (torn lines: {@link JsonLines}). Reopening continues the positions.
  */
 public final class BusLog implements AutoCloseable {
     public static final String FILE = dev.agentkernel.protocol.Protocol.AGENTBUS_FILE;
@@ -32,14 +33,17 @@ public final class BusLog implements AutoCloseable {
     private final List<BusEntry> entries = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
-    private final OutputStream out;
+    private final FileOutputStream out;
+    /** The file's size after the last whole line: where a failed append is cut back to. */
+    private long size;
     private boolean closed;
 
     public BusLog(String busId, Path stateDir) throws IOException {
         this.busId = busId;
         this.file = stateDir.resolve(FILE);
         load();
-        this.out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        // not a channel: a cancelled turn's interrupt would close it for good (see JsonLines)
+        this.out = new FileOutputStream(file.toFile(), true);
     }
 
     /** {@code {agent_name}.{agent_id}}, as the seed names buses. */
@@ -51,40 +55,33 @@ public final class BusLog implements AutoCloseable {
         return file;
     }
 
+    /** Skips lines a crash or a full disk left unreadable, and makes sure the next entry starts on a line of its own. */
     private void load() throws IOException {
-        if (!Files.exists(file)) return;
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) continue;
-            try {
-                BusEntry e = BusEntry.fromJson(Protocol.json().readTree(line));
-                entries.add(new BusEntry(entries.size(), e.timestamp(), e.type(), e.payload()));
-            } catch (IOException | IllegalArgumentException e) {
-                // a runner killed mid-write leaves a torn last line; anything before it is intact
-                LOG.warning("skipping unreadable line " + (i + 1) + " of " + file + ": " + e.getMessage());
-            }
-        }
-        if (!lines.isEmpty() && !Files.readString(file).endsWith("\n")) {
-            // start the next entry on a line of its own, not glued to the torn one
-            Files.writeString(file, "\n", StandardOpenOption.APPEND);
-        }
+        JsonLines.read(file, LOG, line -> {
+            BusEntry e = BusEntry.fromJson(line);
+            entries.add(new BusEntry(entries.size(), e.timestamp(), e.type(), e.payload()));
+        });
+        size = JsonLines.repairTail(file, LOG);
     }
 
-    /** Appends and flushes one entry, then wakes every waiting reader. */
+    /**
+     * Appends and flushes one entry, then wakes every waiting reader. All or nothing: a write that fails half-way
+     * (a full disk) is cut back off the file and the entry takes no position.
+     */
     public BusEntry append(String type, JsonNode payload) {
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("the bus log " + file + " is closed");
             BusEntry entry = new BusEntry(entries.size(), Instant.now().toString(), type, payload);
-            out.write(Protocol.json().writeValueAsBytes(entry.toJson()));
-            out.write('\n');
-            out.flush();
+            byte[] json = Protocol.json().writeValueAsBytes(entry.toJson());
+            byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+            line[json.length] = '\n';
+            size = JsonLines.append(out, file, size, line);
             entries.add(entry);
             appended.signalAll();
             return entry;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to the bus log " + file, e);
+            throw new UncheckedIOException("cannot append to the bus log " + file + ": " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }

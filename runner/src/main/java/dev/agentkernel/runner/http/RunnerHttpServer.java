@@ -55,14 +55,26 @@ public final class RunnerHttpServer implements AutoCloseable {
     private final Conversation conversation;
     private final Supplier<ObjectNode> info;
     private final Duration keepAlive;
+    private final int maxTurnBodyBytes;
+    /** A cancel carries no body; more than this of one is not read (the JDK drains a little, then closes). */
+    private static final int MAX_CANCEL_BODY = 64 * 1024;
+
+    /** With the default {@code /turn} body limit. */
+    public RunnerHttpServer(InetSocketAddress address, String nonce, TurnGate gate, AgentLoop loop,
+                            Conversation conversation, Supplier<ObjectNode> info, Duration keepAlive) throws IOException {
+        this(address, nonce, gate, loop, conversation, info, keepAlive, HttpLimits.DEFAULT.maxTurnBodyBytes());
+    }
 
     /**
      * Binds at once, so a taken port fails here.
      *
+     * @param maxTurnBodyBytes a larger {@code /turn} body is answered 413 without being read
      * @throws java.net.BindException when the port is in use
      */
     public RunnerHttpServer(InetSocketAddress address, String nonce, TurnGate gate, AgentLoop loop,
-                            Conversation conversation, Supplier<ObjectNode> info, Duration keepAlive) throws IOException {
+                            Conversation conversation, Supplier<ObjectNode> info, Duration keepAlive,
+                            int maxTurnBodyBytes) throws IOException {
+        this.maxTurnBodyBytes = maxTurnBodyBytes;
         this.auth = new BearerAuth(nonce);
         this.gate = gate;
         this.loop = loop;
@@ -120,8 +132,20 @@ public final class RunnerHttpServer implements AutoCloseable {
 
     private void turn(HttpExchange exchange) throws IOException {
         List<ChatMessage> messages;
+        int max = maxTurnBodyBytes;
+        long declared = contentLength(exchange);
+        if (declared > max) {
+            // answered before a byte of the body is read; the JDK drains a little of it and closes the connection
+            HttpIo.sendError(exchange, 413, HttpLimits.turnBodyTooLarge(max, declared));
+            return;
+        }
         try (InputStream in = exchange.getRequestBody()) {
-            messages = TurnRequestParser.parse(in.readAllBytes());
+            byte[] body = in.readNBytes(max + 1); // a chunked body says nothing of its length: read one byte past the limit
+            if (body.length > max) {
+                HttpIo.sendError(exchange, 413, HttpLimits.turnBodyTooLarge(max, -1));
+                return;
+            }
+            messages = TurnRequestParser.parse(body);
         } catch (IllegalArgumentException e) {
             HttpIo.sendError(exchange, 400, e.getMessage());
             return;
@@ -137,6 +161,16 @@ public final class RunnerHttpServer implements AutoCloseable {
         turn.cancellation().bindWorker(worker);
         worker.start();
         streamEvents(exchange, turn, events);
+    }
+
+    /** The declared Content-Length, or -1 when there is none (chunked) or it is not a number (the JDK refuses those). */
+    private static long contentLength(HttpExchange exchange) {
+        String value = exchange.getRequestHeaders().getFirst("Content-Length");
+        try {
+            return value == null ? -1 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Every turn ends with exactly one terminal event, whatever is thrown (issue 12.4), and frees the gate first. */
@@ -182,7 +216,7 @@ public final class RunnerHttpServer implements AutoCloseable {
     }
 
     private void cancel(HttpExchange exchange) throws IOException {
-        exchange.getRequestBody().readAllBytes();
+        exchange.getRequestBody().readNBytes(MAX_CANCEL_BODY);
         if (!gate.cancelAndWait(CANCEL_WAIT)) {
             LOG.warning("the cancelled turn did not end within " + CANCEL_WAIT.toSeconds() + " s");
         }

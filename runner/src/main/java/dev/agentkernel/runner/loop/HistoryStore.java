@@ -1,8 +1,8 @@
 package dev.agentkernel.runner.loop;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.runner.store.JsonLines;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -34,6 +34,8 @@ public final class HistoryStore implements AutoCloseable {
     private final Path file;
     private final ObjectMapper json = Protocol.json();
     private FileOutputStream out;
+    /** The file's size after the last whole line: where a failed append is cut back to. */
+    private long size;
     /** Runs background fsyncs; made on first use, so an idle runner has no such thread. */
     private ExecutorService syncer;
 
@@ -45,29 +47,16 @@ public final class HistoryStore implements AutoCloseable {
         return file;
     }
 
-    /** Reads every complete line; a torn last line (the runner died mid-write) is skipped with a warning. */
+    /**
+     * Reads every whole line; a line that is not UTF-8 or not a message (a runner killed mid-write, a full disk)
+     * is skipped with a warning naming the file and line (see {@link JsonLines}).
+     */
     public List<ChatMessage> load() {
         List<ChatMessage> messages = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return messages;
-        }
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            JsonLines.read(file, LOG, line -> messages.add(ChatMessage.fromJson(line)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read history " + file, e);
-        }
-        int lineNo = 0;
-        for (String line : lines) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                messages.add(ChatMessage.fromJson(json.readTree(line)));
-            } catch (IOException | IllegalArgumentException e) {
-                LOG.warning("skipping unreadable line " + lineNo + " of " + file + ": " + e.getMessage());
-            }
         }
         return messages;
     }
@@ -78,18 +67,21 @@ public final class HistoryStore implements AutoCloseable {
         sync();
     }
 
-    /** Appends one line without the fsync: see {@link #syncInBackground}. */
+    /**
+     * Appends one line without the fsync: see {@link #syncInBackground}. All or nothing: a write that fails half-way
+     * (a full disk) is cut back off the file, so the message is neither half in the file nor glued to the next.
+     */
     public synchronized void appendUnsynced(ChatMessage message) {
         try {
             if (out == null) {
                 Files.createDirectories(file.getParent());
+                size = JsonLines.repairTail(file, LOG);
                 out = new FileOutputStream(file.toFile(), true);
             }
             byte[] line = (json.writeValueAsString(message.toJson()) + "\n").getBytes(StandardCharsets.UTF_8);
-            out.write(line);
-            out.flush();
+            size = JsonLines.append(out, file, size, line);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to history " + file, e);
+            throw new UncheckedIOException("cannot append to history " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -30,8 +30,8 @@ public final class BashTool implements Tool {
     private final Path workspace;
     private final Duration timeout;
     private final int outputCap;
-    /** Set on top of the runner's own environment for every command (e.g. the relay network's proxy). */
-    private final Map<String, String> extraEnv;
+    /** The whole environment of every command: the runner's, without its secrets, plus e.g. the relay's proxy. */
+    private final ToolEnvironment environment;
     /** Where the command runs: as is, or in the sandbox backend's nested tool sandbox. */
     private final ToolLauncher launcher;
     /** Groups of commands whose background children may still be alive; killed on close. */
@@ -46,18 +46,22 @@ public final class BashTool implements Tool {
         this(workspace, timeout, outputCap, Map.of());
     }
 
-    /** @param extraEnv variables added to (or overriding) the runner's environment for each command */
+    /** @param extraEnv variables added to (or overriding) the runner's scrubbed environment for each command */
     public BashTool(Path workspace, Duration timeout, int outputCap, Map<String, String> extraEnv) {
-        this(workspace, timeout, outputCap, extraEnv, ToolLauncher.DIRECT);
+        this(workspace, timeout, outputCap, ToolEnvironment.inherit(extraEnv));
+    }
+
+    public BashTool(Path workspace, Duration timeout, int outputCap, ToolEnvironment environment) {
+        this(workspace, timeout, outputCap, environment, ToolLauncher.DIRECT);
     }
 
     /** @param launcher turns {@code bash -c COMMAND} into the process to start (see {@link ToolSandbox}) */
-    public BashTool(Path workspace, Duration timeout, int outputCap, Map<String, String> extraEnv, ToolLauncher launcher) {
+    public BashTool(Path workspace, Duration timeout, int outputCap, ToolEnvironment environment, ToolLauncher launcher) {
         this.launcher = launcher;
         this.workspace = workspace;
         this.timeout = timeout;
         this.outputCap = outputCap;
-        this.extraEnv = Map.copyOf(extraEnv);
+        this.environment = environment;
         this.spec = makeSpec();
     }
 
@@ -92,7 +96,7 @@ public final class BashTool implements Tool {
                     .directory(workspace.toFile())
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().putAll(extraEnv);
+            environment.applyTo(builder.environment());
             process = builder.start();
         } catch (IOException e) {
             return new ToolResult("could not start bash in " + workspace + ": " + e.getMessage(), true);

@@ -20,15 +20,18 @@ public final class ToolRegistry implements AutoCloseable {
         tools.forEach(t -> this.tools.put(t.spec().name(), t));
     }
 
-    /** @param toolEnv variables set for every process a tool starts, on top of the runner's environment */
+    /** @param toolEnv variables set for every process a tool starts, on top of the runner's scrubbed environment */
     public static ToolRegistry create(List<String> names, Path workspace, Duration bashTimeout, int outputCap,
                                       Map<String, String> toolEnv) {
-        return create(names, workspace, bashTimeout, outputCap, toolEnv, ToolLauncher.DIRECT);
+        return create(names, workspace, bashTimeout, outputCap, ToolEnvironment.inherit(toolEnv), ToolLauncher.DIRECT);
     }
 
-    /** @param launcher how tool processes are started (the sandbox backend's nested {@link ToolSandbox}) */
+    /**
+     * @param toolEnv  the whole environment of every process a tool starts
+     * @param launcher how tool processes are started (the sandbox backend's nested {@link ToolSandbox})
+     */
     public static ToolRegistry create(List<String> names, Path workspace, Duration bashTimeout, int outputCap,
-                                      Map<String, String> toolEnv, ToolLauncher launcher) {
+                                      ToolEnvironment toolEnv, ToolLauncher launcher) {
         List<Tool> list = names.stream().distinct().map(name -> switch (name) {
             case BashTool.NAME -> (Tool) new BashTool(workspace, bashTimeout, outputCap, toolEnv, launcher);
             default -> throw new IllegalArgumentException("unknown tool '" + name + "': known tools are " + KNOWN_TOOLS);

@@ -55,6 +55,44 @@ class BusLogTest {
     }
 
     @Test
+    void aTornUtf8LastLineDoesNotStopTheLogFromOpening() throws Exception {
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            log.append(BusEntry.INTENTION, payload(0));
+        }
+        Files.write(dir.resolve(BusLog.FILE), new byte[] {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', 'c', 'a', 'f', (byte) 0xc3},
+                StandardOpenOption.APPEND);
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            assertEquals(1, log.size());
+            assertEquals(1, log.append(BusEntry.DECISION, payload(1)).position());
+        }
+        try (BusLog log = new BusLog("w.a1", dir)) {
+            assertEquals(2, log.size());
+        }
+        for (String line : Files.readAllLines(dir.resolve(BusLog.FILE))) {
+            dev.agentkernel.protocol.Protocol.json().readTree(line); // every line is whole again: the torn bytes were cut
+        }
+    }
+
+    @Test
+    void anAppendThatFailsOnAFullDiskLeavesNoTornLine() throws Exception {
+        try (dev.agentkernel.runner.store.SmallDisk disk = dev.agentkernel.runner.store.SmallDisk.mount(dir.resolve("disk"), 64)) {
+            try (BusLog log = new BusLog("w.a1", disk.dir())) {
+                log.append(BusEntry.INTENTION, payload(0));
+                disk.fill();
+                var big = JsonNodeFactory.instance.objectNode().put("text", "y".repeat(20_000));
+                assertThrows(java.io.UncheckedIOException.class, () -> log.append(BusEntry.VOTE, big));
+                assertEquals(1, log.size(), "a failed entry takes no position");
+                disk.free();
+                assertEquals(1, log.append(BusEntry.DECISION, payload(1)).position());
+            }
+            try (BusLog log = new BusLog("w.a1", disk.dir())) {
+                assertEquals(2, log.size(), "the entry after the failed one is not glued onto a torn line");
+            }
+            assertEquals(2, Files.readAllLines(disk.dir().resolve(BusLog.FILE)).size());
+        }
+    }
+
+    @Test
     void aReadPastTheEndWaitsItsTimeoutAndAnswersEmpty() throws Exception {
         try (BusLog log = new BusLog("w.a1", dir)) {
             log.append(BusEntry.VOTE, payload(0));

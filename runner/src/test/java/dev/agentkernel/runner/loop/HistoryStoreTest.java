@@ -71,6 +71,76 @@ class HistoryStoreTest {
         }
     }
 
+    /** Bytes of a line torn in the middle of a two-byte UTF-8 character: {@code "caf\xc3"}, no newline. */
+    static final byte[] TORN_UTF8 = {'{', '"', 'r', 'o', 'l', 'e', '"', ':', '"', 'u', 's', 'e', 'r', '"', ',',
+            '"', 'c', 'o', 'n', 't', 'e', 'n', 't', '"', ':', '"', 'c', 'a', 'f', (byte) 0xc3};
+
+    @Test
+    void aTornUtf8LastLineIsSkippedAndTheNextAppendStartsOnALineOfItsOwn() throws Exception {
+        Files.writeString(dir.resolve("history.jsonl"), "{\"role\":\"user\",\"content\":\"café\"}\n");
+        Files.write(dir.resolve("history.jsonl"), TORN_UTF8, StandardOpenOption.APPEND);
+        try (HistoryStore store = new HistoryStore(dir)) {
+            Conversation c = new Conversation(store);
+            assertEquals(List.of("café"), c.snapshot().stream().map(ChatMessage::text).toList());
+            c.append(ChatMessage.userText("after the tear"));
+        }
+        try (HistoryStore store = new HistoryStore(dir)) {
+            assertEquals(List.of("café", "after the tear"), store.load().stream().map(ChatMessage::text).toList(),
+                    "the message appended after the torn line is not glued onto it");
+        }
+    }
+
+    @Test
+    void aTornAsciiLastLineIsCutSoTheNextAppendIsNotGluedOntoIt() throws Exception {
+        Files.writeString(dir.resolve("history.jsonl"), "{\"role\":\"user\",\"content\":\"ok\"}\n{\"role\":\"assis");
+        try (HistoryStore store = new HistoryStore(dir)) {
+            new Conversation(store).append(ChatMessage.userText("next"));
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("history.jsonl"));
+        assertEquals(List.of("{\"role\":\"user\",\"content\":\"ok\"}", "{\"role\":\"user\",\"content\":\"next\"}"), lines);
+    }
+
+    @Test
+    void aCompleteLastRecordWithoutItsNewlineIsKeptAndTerminated() throws Exception {
+        Files.writeString(dir.resolve("history.jsonl"), "{\"role\":\"user\",\"content\":\"whole\"}");
+        try (HistoryStore store = new HistoryStore(dir)) {
+            Conversation c = new Conversation(store);
+            assertEquals(1, c.size());
+            c.append(ChatMessage.userText("next"));
+        }
+        assertEquals(2, Files.readAllLines(dir.resolve("history.jsonl")).size());
+    }
+
+    @Test
+    void anInvalidUtf8LineInTheMiddleIsSkippedAndTheLinesAfterItKept() throws Exception {
+        Path file = dir.resolve("history.jsonl");
+        Files.write(file, new byte[] {'{', '"', 'r', 'o', 'l', 'e', '"', ':', '"', 'u', 's', 'e', 'r', '"', ',', '"', 'c', 'o', 'n',
+                't', 'e', 'n', 't', '"', ':', '"', (byte) 0xff, '"', '}', '\n'});
+        Files.writeString(file, "{\"role\":\"user\",\"content\":\"later\"}\n", StandardOpenOption.APPEND);
+        try (HistoryStore store = new HistoryStore(dir)) {
+            assertEquals(List.of("later"), store.load().stream().map(ChatMessage::text).toList());
+        }
+    }
+
+    @Test
+    void anAppendThatFailsOnAFullDiskLeavesNoTornLine() throws Exception {
+        try (dev.agentkernel.runner.store.SmallDisk disk = dev.agentkernel.runner.store.SmallDisk.mount(dir.resolve("disk"), 64)) {
+            Path state = disk.dir();
+            try (HistoryStore store = new HistoryStore(state)) {
+                Conversation c = new Conversation(store);
+                c.append(ChatMessage.userText("first"));
+                disk.fill();
+                String big = "x".repeat(20_000);
+                assertThrows(java.io.UncheckedIOException.class, () -> c.append(ChatMessage.userText(big)));
+                assertEquals(1, c.size(), "a message that did not reach the file is not in the conversation either");
+                disk.free();
+                c.append(ChatMessage.userText("second"));
+            }
+            List<String> lines = Files.readAllLines(state.resolve("history.jsonl"));
+            assertEquals(List.of("{\"role\":\"user\",\"content\":\"first\"}", "{\"role\":\"user\",\"content\":\"second\"}"), lines);
+        }
+    }
+
     @Test
     void lastNReturnsTheNewestOldestFirst() {
         try (HistoryStore store = new HistoryStore(dir)) {
