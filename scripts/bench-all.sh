@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark of the project in one run, each printing its own table or BENCH lines:
-#   local backend (bin/agentkernel bench), the same on the sandbox backend, sandbox vs local spawn,
+#   local backend with the peer comparison (bin/agentkernel bench --peer pi), the same on the sandbox backend, sandbox vs local spawn,
 #   Kubernetes test cluster, OCI packaging, AgentBus gate and reader, owner-death reaping, and the Jupyter kernel (start, round trip, chunk -> iopub).
 # Usage: scripts/bench-all.sh [--peer-kernel NAME]   (NAME: another installed Jupyter kernel to compare, e.g. JJava)
 set -euo pipefail
@@ -21,8 +21,8 @@ bench_test() {
     cat "$module"/target/surefire-reports/*"${test%%#*}"-output.txt 2>/dev/null | grep -E '^BENCH|^spawn->ready|^first spawn' || true
 }
 
-section "Local backend"
-bin/agentkernel bench 2>/dev/null
+section "Local backend, and side by side with the Node peer (pi-coding-agent, installed with npm on first use)"
+bin/agentkernel bench --peer pi 2>/dev/null
 
 # Same sections on bubblewrap: what the sandbox, its port relay and its LLM egress proxy add. (The rss section
 # is left out: under the sandbox it measures the same runner JVM, plus bwrap's own processes.)

@@ -28,7 +28,8 @@ public final class Bench implements Callable<Integer> {
 
     /** Every section, in table order. Add new ones here. */
     public static List<BenchSection> sections() {
-        return List.of(new SpawnLatencySection(), new IdleRssSection(), new FirstTokenSection(), new ThroughputSection());
+        return List.of(new SpawnLatencySection(), new IdleRssSection(), new FirstTokenSection(), new ThroughputSection(),
+                new ManyAgentsSection());
     }
 
     @Option(names = "--only", paramLabel = "SECTION", split = ",",
@@ -54,6 +55,17 @@ public final class Bench implements Callable<Integer> {
             description = "Backend the agents run on: local, or sandbox (bubblewrap, isolated network: relayed port,"
                     + " proxied LLM) (default ${DEFAULT-VALUE}).")
     String backend = BenchOptions.DEFAULTS.backend();
+
+    @Option(names = "--many", paramLabel = "N", description = "Agents started at once and each given one turn (default ${DEFAULT-VALUE}).")
+    int many = BenchOptions.DEFAULTS.many();
+
+    @Option(names = "--peer", paramLabel = "PEER", converter = PeerConverter.class,
+            description = "Also run the same measurements on a peer runtime, interleaved with ours, and print a second table"
+                    + " (ours, peer, ratio, spread). Only: pi (@mariozechner/pi-coding-agent, installed with npm on first use).")
+    String peer;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "Interleaved rounds of the peer comparison (default ${DEFAULT-VALUE}).")
+    int rounds = BenchOptions.DEFAULTS.rounds();
 
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Where the benchmark's agents live (default: a temporary directory, removed afterwards).")
@@ -81,8 +93,15 @@ public final class Bench implements Callable<Integer> {
             return 0;
         }
         List<BenchSection> selected = select(only);
-        BenchOptions options = new BenchOptions(samples, parallel, rssAgents, chunks, stateDir, backend);
+        if (peer != null && (only == null || only.isEmpty())) {
+            // the peer table has its own many-agents rows, ours among them: do not run ours twice
+            selected = selected.stream().filter(s -> !(s instanceof ManyAgentsSection)).toList();
+        }
+        BenchOptions options = new BenchOptions(samples, parallel, rssAgents, chunks, stateDir, backend, many, rounds);
         List<BenchRow> rows = new ArrayList<>();
+        List<dev.agentkernel.bench.peer.PeerRow> peerRows = new ArrayList<>();
+        String peerFailure = null;
+        List<String> peerNotes = new ArrayList<>();
         boolean failed = false;
         try (BenchContext ctx = new BenchContext(options, progress)) {
             for (BenchSection section : selected) {
@@ -99,10 +118,34 @@ public final class Bench implements Callable<Integer> {
                     ctx.killAll();
                 }
             }
+            if (peer != null) {
+                try {
+                    PeerRun.Result result = PeerRun.run(ctx, peer);
+                    peerRows.addAll(result.rows());
+                    peerNotes.addAll(result.failures());
+                    if (!result.failures().isEmpty()) failed = true;
+                } catch (dev.agentkernel.bench.peer.PeerUnavailableException e) {
+                    failed = true;
+                    peerFailure = "peer " + peer + " unavailable: " + e.getMessage();
+                } catch (Exception e) {
+                    failed = true;
+                    peerFailure = "peer comparison FAILED: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                } finally {
+                    ctx.killAll();
+                }
+            }
         }
         out.println(header(options));
         out.println();
         out.print(MarkdownTable.render(rows));
+        if (peer != null) {
+            out.println();
+            out.println("Side by side with " + PeerRun.describe(peer) + ", interleaved (AB/BA), medians:");
+            out.println();
+            if (peerFailure != null) out.println(peerFailure);
+            else out.print(dev.agentkernel.bench.peer.PeerTable.render(peer, peerRows));
+            for (String note : peerNotes) out.println("\n" + note);
+        }
         out.flush();
         return failed ? 1 : 0;
     }
@@ -127,6 +170,18 @@ public final class Bench implements Callable<Integer> {
         return rows.stream()
                 .map(r -> new BenchRow(r.metric() + " (" + options.backend() + ")", r.result(), r.target()))
                 .toList();
+    }
+
+    /** Refuses an unknown {@code --peer} while parsing, with the valid names. */
+    public static final class PeerConverter implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return PeerRun.checkPeer(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** Refuses an unknown {@code --backend} while parsing, with the valid names. */

@@ -80,6 +80,9 @@ public final class BenchContext implements AutoCloseable {
 
     public AgentKernel kernel() { return kernel; }
 
+    /** The benchmark's private state directory (agents, and the peer's temporary homes). */
+    public Path stateDir() { return stateDir; }
+
     /** True when the agents run under bubblewrap: their runner JVM is a grandchild of the pid the kernel records. */
     public boolean sandboxed() { return options.sandboxed(); }
 

@@ -70,7 +70,7 @@ public final class FirstTokenSection implements BenchSection {
     }
 
     /** Milliseconds from sending a streaming Messages request to reading its first text delta. */
-    private static double directFirstToken(BenchContext ctx, OkHttpClient http) throws Exception {
+    static double directFirstToken(BenchContext ctx, OkHttpClient http) throws Exception {
         String body = """
                 {"model":"claude-sonnet-4-5","max_tokens":256,"stream":true,
                  "messages":[{"role":"user","content":"%s"}]}""".formatted(MESSAGE);

@@ -16,7 +16,7 @@ class BenchSelectionTest {
 
     @Test
     void everySectionByDefaultInTableOrder() {
-        assertEquals(List.of("spawn", "rss", "first-token", "throughput"), names(Bench.select(List.of())));
+        assertEquals(List.of("spawn", "rss", "first-token", "throughput", "many"), names(Bench.select(List.of())));
     }
 
     @Test
@@ -27,7 +27,7 @@ class BenchSelectionTest {
     @Test
     void unknownSectionNamesTheValidOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Bench.select(List.of("spwan")));
-        assertEquals("unknown benchmark section 'spwan'; choose from spawn, rss, first-token, throughput", e.getMessage());
+        assertEquals("unknown benchmark section 'spwan'; choose from spawn, rss, first-token, throughput, many", e.getMessage());
     }
 
     @Test

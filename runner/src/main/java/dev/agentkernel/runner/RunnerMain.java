@@ -20,9 +20,11 @@ public final class RunnerMain {
     static final java.time.Duration OWNER_CHECK_PERIOD = java.time.Duration.ofMillis(500);
 
     public static void main(String[] args) {
-        if (args.length == 1 && args[0].equals("--cds-training")) {
+        if (args.length >= 1 && args[0].equals("--cds-training")) {
             try {
-                CdsTraining.run();
+                // optional: the providers whose SDK path to train (default both)
+                if (args.length == 1) CdsTraining.run();
+                else CdsTraining.run(java.util.Arrays.asList(args).subList(1, args.length));
                 System.exit(0);
             } catch (IOException | BadConfigException | RuntimeException e) {
                 System.err.println("runner: CDS training run failed: " + e);
