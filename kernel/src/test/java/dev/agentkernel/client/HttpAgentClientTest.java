@@ -133,7 +133,12 @@ class HttpAgentClientTest {
             assertTrue(chunks.get(chunks.size() - 1).done());
         }
         assertEquals(5, turnPorts.size());
-        assertEquals(1, turnPorts.stream().distinct().count(), "one connection for all turns, got ports " + turnPorts);
+        // A finished turn's connection goes back to the pool when its body completes, which the JDK client does on
+        // its own thread: on a loaded machine the next turn may start first and open a second connection (seen at
+        // load 40). A cancelled connection is never reused, so reuse itself is the evidence: one port carries most turns.
+        long mostTurnsOnOnePort = turnPorts.stream().collect(java.util.stream.Collectors.groupingBy(p -> p,
+                java.util.stream.Collectors.counting())).values().stream().mapToLong(Long::longValue).max().orElse(0);
+        assertTrue(mostTurnsOnOnePort >= 3, "finished turns reuse their connection, got ports " + turnPorts);
         assertEquals(1, cancelled.getCount(), "a finished turn is not cancelled at the agent");
     }
 
