@@ -53,6 +53,7 @@ class MainTest {
         CliRun run = CliRun.of("example", "nope");
         assertEquals(Main.EXIT_USAGE, run.exitCode());
         assertTrue(run.err().contains("unknown example 'nope'; choose one of simple_agent, team_scenario"), run.err());
+        assertTrue(run.err().contains(", orchestrator"), run.err());
     }
 
     @Test

@@ -18,8 +18,19 @@ import java.util.Optional;
  * a text). When the Jupyter-free cell engine lands, only this class changes.
  */
 final class BlockRunner implements AutoCloseable {
-    private final JShellSession session = new JShellSession(JShellSession.jvmClassPath(),
-            new PrintStream(OutputStream.nullOutputStream()), Rendering::richBundle);
+    private final JShellSession session = quietly(() -> new JShellSession(JShellSession.jvmClassPath(),
+            new PrintStream(OutputStream.nullOutputStream()), Rendering::richBundle));
+
+    /** The session's start-up prints the notebook banner ("run scriptedLlm() first ..."): not for this host's output. */
+    private static <T> T quietly(java.util.function.Supplier<T> start) {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            return start.get();
+        } finally {
+            System.setOut(original);
+        }
+    }
 
     /**
      * What running a text's blocks gave: what they printed, the last expression's value, and the error that stopped

@@ -66,10 +66,15 @@ public final class Orchestrator {
     public record Result(List<Round> rounds, String finalAnswer, Path synthesisFile) {}
 
     public static Result run(Options options, PrintStream out) {
-        String apiKey = System.getenv("LLM_API_KEY");
+        return run(options, System.getenv(), out);
+    }
+
+    /** As {@link #run(Options, PrintStream)}, with {@code LLM_API_KEY} and {@code AGENTKERNEL_LLM_BASE_URL} from {@code env}. */
+    public static Result run(Options options, java.util.Map<String, String> env, PrintStream out) {
+        String apiKey = env.get("LLM_API_KEY");
         boolean offline = options.offline() || apiKey == null || apiKey.isBlank();
         FakeLlmServer llm = offline ? scriptedModel() : null;
-        String baseUrl = offline ? llm.anthropicBaseUrl() : System.getenv("AGENTKERNEL_LLM_BASE_URL");
+        String baseUrl = offline ? llm.anthropicBaseUrl() : env.get("AGENTKERNEL_LLM_BASE_URL");
         if (offline) apiKey = OFFLINE_KEY;
         out.println(offline ? "offline: the orchestrator's model is the scripted LLM at " + baseUrl
                 : "online: the orchestrator plans with " + (baseUrl == null ? "the provider's API" : baseUrl));
