@@ -73,7 +73,13 @@ public final class Orchestrator {
     public static Result run(Options options, java.util.Map<String, String> env, PrintStream out) {
         String apiKey = env.get("LLM_API_KEY");
         boolean offline = options.offline() || apiKey == null || apiKey.isBlank();
-        FakeLlmServer llm = offline ? scriptedModel() : null;
+        return run(options, offline ? scriptedModel() : null, env, out);
+    }
+
+    /** With {@code llm} (closed at the end) as the model of everyone, or the environment's LLM when it is null. */
+    static Result run(Options options, FakeLlmServer llm, java.util.Map<String, String> env, PrintStream out) {
+        String apiKey = env.get("LLM_API_KEY");
+        boolean offline = llm != null;
         String baseUrl = offline ? llm.anthropicBaseUrl() : env.get("AGENTKERNEL_LLM_BASE_URL");
         if (offline) apiKey = OFFLINE_KEY;
         out.println(offline ? "offline: the orchestrator's model is the scripted LLM at " + baseUrl

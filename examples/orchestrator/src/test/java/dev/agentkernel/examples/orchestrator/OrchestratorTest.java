@@ -54,6 +54,44 @@ class OrchestratorTest {
         assertNoProcessLeft(tmp);
     }
 
+    /** A block that does not compile goes back to the model with the compiler's words; its fixed blocks then run. */
+    @Test
+    void aFailingBlockIsSentBackAndTheModelsFixRuns(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isRegularFile(Path.of(System.getProperty("agentkernel.runner.jar", ""))), "the runner is not built");
+        Path synthesis = tmp.resolve("synthesis.md");
+        var model = dev.agentkernel.fakellm.FakeLlmServer.start(0)
+                .whenAsked(Orchestrator.TASK_MARKER, "Let me start.\n<helpers>\nvar researcher = spawn(kernel, \"researcher\", \"no info\");\n</helpers>")
+                .whenAsked("they stopped at an error", Orchestrator.resource("plan.md"))
+                .whenAsked(Orchestrator.OUTPUT_MARKER, Orchestrator.resource("summary.md"));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        var result = Orchestrator.run(new Orchestrator.Options("local", tmp.resolve("state"), synthesis, null, true),
+                model, java.util.Map.of(), new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        assertEquals(3, result.rounds().size(), printed.toString(StandardCharsets.UTF_8));
+        var broken = result.rounds().get(0);
+        assertTrue(broken.failed(), broken.blockOutput());
+        assertTrue(broken.blockOutput().contains("Compile error at line 3"), "the model is told where: " + broken.blockOutput());
+        assertFalse(result.rounds().get(1).failed(), result.rounds().get(1).blockOutput());
+        assertTrue(Files.readString(synthesis).contains("Echo: Find papers on quantum error correction"));
+        assertNoProcessLeft(tmp);
+    }
+
+    /** A model that never stops answering with blocks is stopped after MAX_ROUNDS, with every agent killed. */
+    @Test
+    void aModelThatNeverFinishesIsStoppedAfterTheRoundLimit(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isRegularFile(Path.of(System.getProperty("agentkernel.runner.jar", ""))), "the runner is not built");
+        String again = "<helpers>\nspawn(kernel, \"worker\", openclaw(\"You work.\"));\n</helpers>";
+        var model = dev.agentkernel.fakellm.FakeLlmServer.start(0)
+                .whenAsked(Orchestrator.TASK_MARKER, again).whenAsked(Orchestrator.OUTPUT_MARKER, again);
+
+        var e = assertThrows(dev.agentkernel.AgentKernelException.class, () -> Orchestrator.run(
+                new Orchestrator.Options("local", tmp.resolve("state"), tmp.resolve("s.md"), null, true),
+                model, java.util.Map.of(), new PrintStream(java.io.OutputStream.nullOutputStream())));
+        assertTrue(e.getMessage().contains("after " + Orchestrator.MAX_ROUNDS + " rounds"), e.getMessage());
+        assertNoProcessLeft(tmp);
+    }
+
     @Test
     void longOutputIsCutWithANoteAndPathsBecomeJavaLiterals() {
         String clipped = Orchestrator.clip("x".repeat(Orchestrator.MAX_OUTPUT_CHARS + 10));
