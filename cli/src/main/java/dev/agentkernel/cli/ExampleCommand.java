@@ -1,6 +1,7 @@
 package dev.agentkernel.cli;
 
 import dev.agentkernel.examples.KernelOptions;
+import dev.agentkernel.examples.orchestrator.Orchestrator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -14,14 +15,14 @@ import java.util.concurrent.Callable;
 
 /** The seed's examples, by name. */
 @Command(name = "example", mixinStandardHelpOptions = true,
-        description = "Run an example: simple_agent, team_scenario or agentbus_demo.")
+        description = "Run an example: simple_agent, team_scenario, agentbus_demo or orchestrator.")
 final class ExampleCommand implements Callable<Integer> {
 
     @ParentCommand Main main;
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "simple_agent, team_scenario or agentbus_demo")
+    @Parameters(index = "0", paramLabel = "NAME", description = "simple_agent, team_scenario, agentbus_demo or orchestrator")
     String name;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "local",
@@ -38,14 +39,35 @@ final class ExampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (ORCHESTRATOR.equals(name.toLowerCase(java.util.Locale.ROOT))) return orchestrator();
         ExampleName example;
         try {
             example = ExampleName.parse(name);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage() + ", " + ORCHESTRATOR);
         }
         // A config file names its own state directory (or takes the kernel's default); only pass ours when asked.
         Path dir = config != null && stateDir == null ? null : main.stateDir(stateDir);
         return ExampleRun.run(example, new KernelOptions(backend, config, dir), main.env(), main.out());
+    }
+
+    static final String ORCHESTRATOR = "orchestrator";
+
+    /** The orchestrator's model plans in helpers blocks that run in a JShell session here (examples/orchestrator). */
+    private int orchestrator() {
+        if (config != null) {
+            throw new ParameterException(spec.commandLine(), "the orchestrator example runs on the local or sandbox"
+                    + " backend (--backend), not with --config: its helpers blocks run in this process's JShell session");
+        }
+        Path dir = main.stateDir(stateDir);
+        Path synthesis = dir.resolve("orchestrator").resolve("synthesis.md");
+        try {
+            java.nio.file.Files.createDirectories(synthesis.getParent());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + synthesis.getParent() + ": " + e.getMessage(), e);
+        }
+        var result = Orchestrator.run(new Orchestrator.Options(backend, dir, synthesis, null, false), main.env(), main.out());
+        main.out().println("synthesis: " + result.synthesisFile());
+        return 0;
     }
 }

@@ -66,6 +66,19 @@ class ExamplesIT {
         assertTrue(text.contains("Done: every agent this kernel started is stopped."), text);
     }
 
+    /** {@code bin/agentkernel example orchestrator}: the model's helpers blocks run in this process's JShell session. */
+    @Test
+    void orchestratorRunsItsModelsBlocksAndWritesTheSynthesis() throws Exception {
+        CliRun run = CliRun.of(Map.of("AGENTKERNEL_HOME", stateDir.toString()), "example", "orchestrator");
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        assertTrue(run.out().contains("── its blocks ran ──\nspawned researcher and analyst"), run.out());
+        Path synthesis = stateDir.resolve("orchestrator/synthesis.md");
+        assertTrue(run.out().contains("synthesis: " + synthesis), run.out());
+        String text = java.nio.file.Files.readString(synthesis);
+        assertTrue(text.contains("Echo: Find papers on quantum error correction"), text);
+        assertTrue(text.contains("Echo: Run a cost-benefit analysis of approach X"), text);
+    }
+
     @Test
     void teamScenarioFansOutPipelinesAndHitsCapacity() {
         try (LlmSetup llm = LlmSetup.offline(out); AgentKernel kernel = kernel()) {

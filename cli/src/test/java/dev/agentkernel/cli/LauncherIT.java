@@ -176,6 +176,15 @@ class LauncherIT {
         assertTrue(r.err().contains("unknown example 'nope'"), r.err());
     }
 
+    /** An LLM host installs the skill with {@code bin/agentkernel skill > .../SKILL.md}: stdout is the file, nothing else. */
+    @Test
+    void skillPrintsTheRepositorysSkillMd() throws Exception {
+        Result r = exec(List.of(repo.resolve("bin/agentkernel").toString(), "skill"),
+                env(systemPath(), "AGENTKERNEL_NO_BUILD", "1"), tmp);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Files.readString(repo.resolve("skill/SKILL.md")), r.out());
+    }
+
     /**
      * The build-on-first-use logic, on a copy of the launcher in a scratch "repo" whose {@code mvn} is a
      * script that records its calls and puts the real cli jar in place.

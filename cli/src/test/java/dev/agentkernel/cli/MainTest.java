@@ -27,9 +27,18 @@ class MainTest {
     void helpListsEveryCommand() {
         CliRun run = CliRun.of("--help");
         assertEquals(0, run.exitCode());
-        for (String cmd : List.of("demo", "example", "fake-llm", "status", "cleanup", "bench", "jshell", "install-kernel")) {
+        for (String cmd : List.of("demo", "example", "fake-llm", "status", "cleanup", "bench", "jshell", "install-kernel", "skill")) {
             assertTrue(run.out().contains(cmd), "help lacks " + cmd + ":\n" + run.out());
         }
+    }
+
+    @Test
+    void skillPrintsSkillMdAsPackaged() throws Exception {
+        CliRun run = CliRun.of("skill");
+        assertEquals(0, run.exitCode(), run.err());
+        Path repo = Path.of(System.getProperty("agentkernel.repo", ".."));
+        assertEquals(java.nio.file.Files.readString(repo.resolve("skill/SKILL.md")), run.out());
+        assertTrue(run.out().startsWith("---\nname: agentkernel\n"), run.out());
     }
 
     @Test
@@ -44,6 +53,7 @@ class MainTest {
         CliRun run = CliRun.of("example", "nope");
         assertEquals(Main.EXIT_USAGE, run.exitCode());
         assertTrue(run.err().contains("unknown example 'nope'; choose one of simple_agent, team_scenario"), run.err());
+        assertTrue(run.err().contains(", orchestrator"), run.err());
     }
 
     @Test

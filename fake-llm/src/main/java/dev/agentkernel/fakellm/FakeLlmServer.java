@@ -107,6 +107,21 @@ public final class FakeLlmServer implements AutoCloseable {
         requests.clear();
     }
 
+    /**
+     * Scripts an answer: from now on a request whose latest user text contains {@code trigger} (and that does not end
+     * with a tool result) is answered with exactly {@code answer}, streamed word by word, with no tool call; the
+     * first registered trigger that matches wins over the {@code [[...]]} directives. For answers a directive cannot
+     * carry, e.g. a model that answers with code. Registered answers last as long as the server.
+     */
+    public FakeLlmServer whenAsked(String trigger, String answer) {
+        if (trigger == null || trigger.isEmpty()) {
+            throw new IllegalArgumentException("whenAsked needs a non-empty trigger text, e.g. whenAsked(\"Plan:\", answer)");
+        }
+        if (answer == null) throw new IllegalArgumentException("whenAsked(\"" + trigger + "\", null): pass the answer text");
+        script.whenAsked(trigger, answer);
+        return this;
+    }
+
     /** Stops listening, drops open connections and interrupts streams still being written. */
     @Override
     public void close() {

@@ -21,8 +21,25 @@ final class Script {
     record Answer(Reply reply) implements Outcome {}
 
     private final Map<String, AtomicInteger> flakySeen = new ConcurrentHashMap<>();
+    /** Answers registered with {@link FakeLlmServer#whenAsked}: trigger text → exact answer, first registered wins. */
+    private final List<Canned> canned = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    record Canned(String trigger, String answer) {}
+
+    void whenAsked(String trigger, String answer) {
+        canned.add(new Canned(trigger, answer));
+    }
 
     Outcome answer(Conversation conversation) throws BadRequestException {
+        if (!conversation.endsWithToolResult() && conversation.latestUserText() != null) {
+            for (Canned c : canned) {
+                // Exactly the registered text, whatever it holds (code with "]]", Markdown, helpers blocks), which a
+                // [[reply: ...]] directive cannot carry; directives in the message are not obeyed.
+                if (conversation.latestUserText().contains(c.trigger())) {
+                    return new Answer(new Reply(List.of(), Chunking.words(c.answer()), List.of(), 0));
+                }
+            }
+        }
         Directives d = Directives.parse(conversation.latestUserText());
         if (d.errorStatus() != null) {
             return new Fail(new ApiError(d.errorStatus(), "scripted error " + d.errorStatus() + " ([[error: " + d.errorStatus() + "]])"));
