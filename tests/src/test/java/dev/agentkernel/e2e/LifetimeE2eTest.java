@@ -4,7 +4,6 @@ import dev.agentkernel.Agent;
 import dev.agentkernel.AgentKernel;
 import dev.agentkernel.AgentNotFoundException;
 import dev.agentkernel.AgentStatus;
-import dev.agentkernel.AgentUnreachableException;
 import dev.agentkernel.HistoryEntry;
 import dev.agentkernel.InvalidRequestException;
 import dev.agentkernel.NonceRejectedException;
@@ -205,10 +204,12 @@ class LifetimeE2eTest {
             assertFalse(Files.exists(state.resolve("agents").resolve(agent.id()).resolve("config.json")),
                     "kill removes the nonce from disk");
         }
+        // close() removes the directories of agents it stopped (issue 12.8): a killed agent is not recorded any more
+        assertFalse(Files.exists(state.resolve("agents").resolve(detached.id())), "close() removes the killed agent's directory");
         try (AgentKernel again = kernel(state, Map.of())) {
-            AgentUnreachableException dead = assertThrows(AgentUnreachableException.class,
+            AgentNotFoundException gone = assertThrows(AgentNotFoundException.class,
                     () -> again.attach(detached.id(), detached.nonce()));
-            assertTrue(dead.getMessage().contains("no longer running"), dead.getMessage());
+            assertTrue(gone.getMessage().contains(detached.id()), gone.getMessage());
         }
     }
 
