@@ -8,6 +8,7 @@ With --peer NAME (e.g. python3, Debian's ipykernel) the start and `1+1` numbers 
 the same run, alternating start by start (--starts rounds), so load on a shared machine hits both alike.
 Usage: bench_kernel.py --kernel agentkernel [--runs 50] [--llm-url http://127.0.0.1:PORT] [--peer python3 --starts 5]"""
 import argparse
+import contextlib
 import statistics
 import time
 
@@ -21,8 +22,9 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
 
 
-def start_and_first(kernel_name, runs):
-    """One kernel start: ms to the first kernel_info reply, ms of the first `1+1`, and `runs` warm `1+1` times."""
+@contextlib.contextmanager
+def started(kernel_name):
+    """A started kernel: (manager, client, ms from start to the first kernel_info reply); shut down on exit."""
     km = KernelManager(kernel_name=kernel_name)
     t0 = time.monotonic()
     km.start_kernel()
@@ -30,15 +32,24 @@ def start_and_first(kernel_name, runs):
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=120)
-        ready = (time.monotonic() - t0) * 1000
-        first = run_cell(km, kc, "1+1").reply_at * 1000
-        for _ in range(5):
-            run_cell(km, kc, "1+1")
-        warm = [run_cell(km, kc, "1+1").reply_at * 1000 for _ in range(runs)]
-        return ready, first, warm
+        yield km, kc, (time.monotonic() - t0) * 1000
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
+
+
+def warm_times(km, kc, runs):
+    """`runs` round trips of `1+1` in ms, after 5 unmeasured ones."""
+    for _ in range(5):
+        run_cell(km, kc, "1+1")
+    return [run_cell(km, kc, "1+1").reply_at * 1000 for _ in range(runs)]
+
+
+def start_and_first(kernel_name, runs):
+    """One kernel start: ms to the first kernel_info reply, ms of the first `1+1`, and `runs` warm `1+1` times."""
+    with started(kernel_name) as (km, kc, ready):
+        first = run_cell(km, kc, "1+1").reply_at * 1000
+        return ready, first, warm_times(km, kc, runs)
 
 
 def compare(kernel, peer, starts, runs):
@@ -72,20 +83,12 @@ def main():
     if args.peer:
         compare(args.kernel, args.peer, args.starts, args.runs)
 
-    km = KernelManager(kernel_name=args.kernel)
-    t0 = time.monotonic()
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=120)
-        print("kernel start -> kernel_info reply: %.0f ms" % ((time.monotonic() - t0) * 1000))
+    with started(args.kernel) as (km, kc, ready):
+        print("kernel start -> kernel_info reply: %.0f ms" % ready)
 
         first = run_cell(km, kc, "1+1")
         print("first execute (JShell warm-up included): %.0f ms" % (first.reply_at * 1000))
-        for _ in range(5):
-            run_cell(km, kc, "1+1")
-        times = [run_cell(km, kc, "1+1").reply_at * 1000 for _ in range(args.runs)]
+        times = warm_times(km, kc, args.runs)
         print("warm execute `1+1` round trip over %d: p50 %.1f ms, p90 %.1f ms, min %.1f ms"
               % (args.runs, statistics.median(times), pct(times, 90), min(times)))
 
@@ -122,9 +125,6 @@ def main():
                 print("agent chunk spacing at client: median %.1f ms for %d ms at the LLM server "
                       "(chunk -> stream overhead is the excess, roughly)" % (statistics.median(gaps), spacing))
         return 0
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
 
 
 if __name__ == "__main__":
