@@ -156,6 +156,59 @@ class OwnerLeaseTest {
         System.out.println("BENCH lease " + LEASE_SECONDS + " s: renewals stopped -> runners exited in " + exitedMs + " ms");
     }
 
+    /**
+     * The whole path as a real cluster runs it: a kernel JVM killed with SIGKILL (no shutdown hook, no close())
+     * leaves a pod whose runner reads the expired Lease over TLS with its projected token and exits, and
+     * {@link ClusterCleanup#deleteExpired()} then deletes the pod. The test above stops the renewals inside this
+     * JVM; only a separate process can show that nothing of the dead kernel is needed.
+     */
+    @Test
+    void aKernelKilledWithSigkillLeavesNoRunningPod(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path yaml = java.nio.file.Files.writeString(dir.resolve("agentkernel.yaml"), """
+                backend: kubernetes
+                namespace: %s
+                base_image: %s
+                kubeconfig: %s
+                access: direct
+                state_dir: %s
+                """.formatted(TestCluster.NAMESPACE, dev.agentkernel.spawn.k8s.testing.ProcessKubelet.IMAGE, cluster.kubeconfig(),
+                dir.resolve("state")));
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), KernelOnClusterMain.class.getName(), yaml.toString())
+                .redirectError(dir.resolve("kernel.err").toFile());
+        pb.environment().put(OwnerLease.ENV_TIMEOUT, String.valueOf(LEASE_SECONDS));
+        Process kernel = pb.start();
+        String podName = null;
+        try {
+            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(kernel.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            for (String line; (line = lines.readLine()) != null && !line.equals("READY"); ) {
+                if (line.startsWith("POD ")) podName = line.substring(4);
+            }
+            String name = podName;
+            assertNotNull(name, "the kernel JVM spawned a pod; its stderr: " + java.nio.file.Files.readString(dir.resolve("kernel.err")));
+            assertEquals("Running", phaseOf(name));
+            String leaseName = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(name).get()
+                    .getMetadata().getLabels().get(OwnerLease.LABEL);
+            assertNotNull(leaseName, "the pod names its kernel's lease");
+
+            kernel.destroyForcibly();
+            kernel.waitFor();
+            long t0 = System.nanoTime();
+            waitUpTo(Duration.ofSeconds(LEASE_SECONDS + 5), () -> !"Running".equals(phaseOf(name)),
+                    "the runner of the SIGKILLed kernel exits by itself");
+            long exitedMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(cluster.podApiDecisions().stream().anyMatch(d -> d.startsWith("200 GET") && d.contains("/leases/" + leaseName)),
+                    "it read the lease over the pod API with its token: " + cluster.podApiDecisions());
+            Set<String> deleted = new ClusterCleanup(cluster.admin(), TestCluster.NAMESPACE).deleteExpired().stream()
+                    .map(f -> f.resource() + "/" + f.name()).collect(Collectors.toSet());
+            assertTrue(deleted.contains("pods/" + name) && deleted.contains("leases/" + leaseName), deleted.toString());
+            KubernetesBackendTest.waitFor(() -> phaseOf(name).equals("Deleted"), "the expired pod deleted");
+            System.out.println("BENCH kernel SIGKILL -> runner exited in " + exitedMs + " ms (lease " + LEASE_SECONDS + " s)");
+        } finally {
+            kernel.destroyForcibly().waitFor();
+        }
+    }
+
     @Test
     void leaseApiCostIsOneRenewalPerPeriodWhateverTheAgentCount() throws Exception {
         KubernetesBackend b = backend(shortLease());
