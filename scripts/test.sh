@@ -56,7 +56,9 @@ runner_pids() { pgrep -f dev.agentkernel.runner.RunnerMain || true; }
 before=$(runner_pids)
 
 status=0
-JAVA_HOME="$JDK" "$MVN" -B verify -Dsurefire.printSummary=true "$@" </dev/null || status=$?
+# install, not verify: the consumer project (examples/consumer, ConsumerProjectIT) is built from the artifacts
+# this run puts in the local repository, the way a user's project meets them.
+JAVA_HOME="$JDK" "$MVN" -B install -Dsurefire.printSummary=true -Dagentkernel.consumer.required=true -Dagentkernel.mvn="$MVN" "$@" </dev/null || status=$?
 
 # Any runner not there before the suite was started by it and not cleaned up.
 leaked=()
