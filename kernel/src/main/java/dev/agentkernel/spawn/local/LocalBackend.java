@@ -281,7 +281,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     /**
      * The agent's environment: basics from the host (taken from the real environment when the kernel's
-     * host env lacks them, since they carry no secret), {@code LLM_API_KEY} from the host env only,
+     * host env lacks them, since they carry no secret), the proxy variables and {@code LLM_API_KEY} from the host env only,
      * {@code OPENAI_API_KEY} too when the agent's provider is openai, then the request's own variables. The runner
      * keeps its keys out of its tools' environment (runner {@code ToolEnvironment}) except what the request passed.
      */
@@ -291,6 +291,9 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             String v = hostEnv.getOrDefault(key, System.getenv(key));
             if (v != null) env.put(key, v);
         }
+        // The corporate proxy as the kernel's environment names it: the runner's LLM client and its tools use it
+        // (issue 16.8). Only from the kernel's hostEnv, like the key: a proxy URL may hold credentials.
+        env.putAll(dev.agentkernel.protocol.net.ProxyEnv.variables(hostEnv));
         List<String> forwarded = "openai".equals(provider) ? List.of(FORWARDED_ENV.getFirst(), OPENAI_KEY_ENV) : FORWARDED_ENV;
         for (String key : forwarded) {
             String v = hostEnv.get(key);

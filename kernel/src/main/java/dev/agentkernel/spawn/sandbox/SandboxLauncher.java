@@ -31,6 +31,8 @@ import java.util.concurrent.RejectedExecutionException;
 public final class SandboxLauncher implements RunnerLauncher {
     private final Map<String, String> hostEnv;
     private final SandboxSettings sandbox;
+    /** HTTPS_PROXY/HTTP_PROXY/NO_PROXY of the kernel's environment: the egress proxy chains to it (issue 16.8). */
+    private final dev.agentkernel.protocol.net.ProxyEnv corporateProxy;
     /** Who the runner runs as when the kernel is root; null otherwise (see {@link SandboxUser}). */
     private final SandboxUser user = SandboxUser.forKernel();
     // A single-thread pool keeps its one worker until shutdown; a failing start ends in the future, not the worker.
@@ -44,6 +46,7 @@ public final class SandboxLauncher implements RunnerLauncher {
 
     public SandboxLauncher(Map<String, String> hostEnv, SandboxSettings sandbox) {
         this.hostEnv = Map.copyOf(hostEnv);
+        this.corporateProxy = dev.agentkernel.protocol.net.ProxyEnv.of(this.hostEnv);
         this.sandbox = sandbox == null ? SandboxSettings.defaults() : sandbox;
         // A bad allow entry is a config error, reported when the kernel is built rather than at the first spawn.
         if (this.sandbox.isolated()) dev.agentkernel.spawn.sandbox.net.EgressAllowList.of(this.sandbox.allow());
@@ -96,7 +99,7 @@ public final class SandboxLauncher implements RunnerLauncher {
         Cgroup cgroup = wanted == null ? null : Cgroup.create(cgroups(), wanted.id, wanted.pids, wanted.memory, wanted.milliCpu);
         AgentNetwork network;
         try {
-            network = sandbox.isolated() ? RelayNetwork.open(dir, runnerConfig, sandbox.allow(), user) : AgentNetwork.SHARED;
+            network = sandbox.isolated() ? RelayNetwork.open(dir, runnerConfig, sandbox.allow(), user, corporateProxy) : AgentNetwork.SHARED;
         } catch (java.net.BindException | RuntimeException e) {
             if (cgroup != null) cgroup.remove();
             throw e;
@@ -106,7 +109,7 @@ public final class SandboxLauncher implements RunnerLauncher {
 
     @Override
     public AgentNetwork reopenNetwork(AgentDir dir) {
-        AgentNetwork network = sandbox.isolated() ? RelayNetwork.reopen(dir, sandbox.allow(), user) : AgentNetwork.SHARED;
+        AgentNetwork network = sandbox.isolated() ? RelayNetwork.reopen(dir, sandbox.allow(), user, corporateProxy) : AgentNetwork.SHARED;
         if (!sandbox.limits().cgroups() || cgroups() instanceof Cgroup.None) return network;
         return new LimitedNetwork(network, Cgroup.existing(cgroups(), dir.path().getFileName().toString()), () -> {});
     }
