@@ -105,6 +105,8 @@ public final class LocalStateDir {
         if (!runners.isEmpty()) ProcessTrees.terminate(runners, grace);
         for (Entry e : stale) {
             AgentDir dir = new AgentDir(e.dir());
+            // A sandboxed agent's workspace quota stays mounted when its kernel died: take it off with the agent.
+            WorkspaceMounts.unmount(dir.workspace());
             dir.deleteConfig();
             dir.writeRecord(e.record().withState(AgentState.STOPPED));
             try {
