@@ -193,9 +193,11 @@ class SandboxWorkspaceQuotaE2eTest {
             assertTrue(out.contains("v1"), out);
             assertTrue(out.contains("No space left on device") && out.contains("rc=1"), "the quota holds after the attach: " + out);
             second.spawner().kill(d.agent().id()).join();
+            assertFalse(WorkspaceMounts.isMountPoint(ws), "the kernel that attached unmounts at kill");
+            assertTrue(Files.isRegularFile(ws.resolveSibling("workspace.img")), "the files stay in the image until the directory goes");
         }
         assertNothingMountedUnder(state);
-        assertTrue(Files.size(state.resolve("agents").resolve(d.agent().id()).resolve("workspace.img")) > 0, "the files stay in the image");
+        assertFalse(Files.exists(ws.getParent()), "close() removed the killed agent's directory, image included");
     }
 
     /** close() of a kernel with a running agent, and a spawn whose runner dies at once, leave no mount behind. */

@@ -110,6 +110,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         this.vault = vault;
         this.packaging = packaging;
         this.agentsDir = settings.stateDir().resolve("agents");
+        // Workspace quotas a SIGKILLed kernel left mounted here (one read of /proc/self/mountinfo when there are none).
+        new LocalStateDir(settings.stateDir()).releaseOrphanMounts();
     }
 
     @Override
