@@ -144,7 +144,7 @@ class SandboxWorkspaceQuotaE2eTest {
     /** resources.workspace sets one spawn's quota (0: none); a bad value is the caller's error, before anything starts. */
     @Test
     void perSpawnQuotaAndItsCost() throws Exception {
-        SpawnResult small = spawnWith(kernel, "small", Map.of("workspace", "8Mi"));
+        SpawnResult small = kernel.spawner().spawn(SpawnRequest.builder().name("small").spawnInfo(info(llm).build()).workspace("8Mi").build()).join();
         long total = Files.getFileStore(workspace(kernel, small)).getTotalSpace();
         assertTrue(total > (6L << 20) && total <= (8L << 20), "an 8Mi file system, got " + total);
         kernel.spawner().kill(small.agent().id()).join();
