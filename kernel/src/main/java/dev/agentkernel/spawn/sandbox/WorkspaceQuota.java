@@ -28,9 +28,9 @@ import java.util.Set;
  * {@code /dev/loop-control} or {@code mkfs.ext4}, cannot enforce it: with the default quota the spawn goes on and the
  * log says so once; with a quota asked for explicitly (config or spawn) the spawn fails and names why.
  *
- * <p>Cost, measured on the shared 2-core test machine (mke2fs 1.47, 1 GiB image): {@code mkfs.ext4} 20-40 ms,
- * {@code mount -o loop} 20-35 ms, {@code umount} 10-25 ms; the image takes ~700 KiB on disk until files are written
- * (lazy inode table and journal init: without them mkfs writes the 32 MiB journal at once).
+ * <p>Cost, measured on the shared 2-core test machine (mke2fs 1.47, 1 GiB image, {@code WorkspaceQuotaTest#costOfTheMount}):
+ * mkfs + mount 45-89 ms (86-318 ms under load), umount 21-41 ms (52-180 ms under load); the image takes ~700 KiB on
+ * disk until files are written (lazy inode table and journal init: without them mkfs writes the 32 MiB journal at once).
  */
 final class WorkspaceQuota {
     private static final System.Logger LOG = System.getLogger(WorkspaceQuota.class.getName());
