@@ -169,6 +169,13 @@ public final class SandboxLauncher implements RunnerLauncher {
         }
     }
 
+    /** As if this machine could not mount workspace images, for {@code reason} (tests of the non-root behaviour as root). */
+    SandboxLauncher withoutWorkspaceMounts(String reason) {
+        quotaUnavailable = reason;
+        quotaChecked = true;
+        return this;
+    }
+
     /** Whether this kernel has said that its default workspace quota is not enforced (at most once). */
     boolean quotaNoticeGiven() { return quotaNoticeGiven.get(); }
 

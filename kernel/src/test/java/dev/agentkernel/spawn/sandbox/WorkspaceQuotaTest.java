@@ -105,4 +105,40 @@ class WorkspaceQuotaTest {
         }
         System.out.println("1Gi workspace quota: mkfs+mount ms " + mount + ", umount ms " + unmount);
     }
+
+    /** Through the launcher: where quotas cannot be mounted, one WARNING line per kernel, or a typed failure when asked for. */
+    @Test
+    void theLauncherLogsOnceOrFails(@TempDir Path tmp) throws Exception {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(SandboxLauncher.class.getName());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { logged.add(r.getLevel() + " " + r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        log.addHandler(h);
+        try {
+            AgentDir dir = new AgentDir(Files.createDirectories(tmp.resolve("a")));
+            Files.createDirectory(dir.workspace());
+            SandboxLauncher launcher = new SandboxLauncher(java.util.Map.of()).withoutWorkspaceMounts(NO_ROOT);
+            launcher.prepareWorkspace(dir, -1);
+            launcher.prepareWorkspace(dir, -1);
+            assertFalse(WorkspaceMounts.isMountPoint(dir.workspace()));
+            assertFalse(Files.exists(dir.workspaceImage()));
+            assertEquals(1, logged.size(), "said once per kernel: " + logged);
+            assertTrue(logged.getFirst().startsWith("WARNING ") && logged.getFirst().contains(NO_ROOT), logged.toString());
+            launcher.prepareWorkspace(dir, 0); // none asked for: nothing to say
+            assertEquals(1, logged.size());
+            SpawnFailedException perSpawn = assertThrows(SpawnFailedException.class, () -> launcher.prepareWorkspace(dir, 8L << 20));
+            assertTrue(perSpawn.getMessage().contains("8Mi") && perSpawn.getMessage().contains(NO_ROOT), perSpawn.getMessage());
+            SandboxLauncher strict = new SandboxLauncher(java.util.Map.of(), dev.agentkernel.config.SandboxSettings.defaults()
+                    .limits(SandboxLimits.DEFAULTS.withWorkspace("2Gi"))).withoutWorkspaceMounts(NO_ROOT);
+            SpawnFailedException config = assertThrows(SpawnFailedException.class, () -> strict.prepareWorkspace(dir, -1));
+            assertTrue(config.getMessage().contains("2Gi") && config.getMessage().contains("sandbox.limits.workspace"), config.getMessage());
+            launcher.close();
+            strict.close();
+        } finally {
+            log.removeHandler(h);
+        }
+    }
 }
