@@ -110,6 +110,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         this.vault = vault;
         this.packaging = packaging;
         this.agentsDir = settings.stateDir().resolve("agents");
+        // Workspace quotas a SIGKILLed kernel left mounted here (one read of /proc/self/mountinfo when there are none).
+        new LocalStateDir(settings.stateDir()).releaseOrphanMounts();
     }
 
     @Override
@@ -136,7 +138,9 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             throw new InvalidRequestException("unknown image_id '" + imageId + "'; build one with "
                     + "kernel.packaging().createAgentImage(name, bundles) and pass job.image().id()");
         }
-        Resources resources = Resources.forAgent(request.resources());
+        Map<String, Object> asked = new LinkedHashMap<>(request.resources());
+        long workspaceBytes = Resources.takeWorkspaceBytes(asked); // a quota for the launcher, not a team resource
+        Resources resources = Resources.forAgent(asked);
         Map<String, Object> typeConfig = plugin.runnerConfig(request.spawnInfo(), settings.hostEnv());
 
         String id = UUID.randomUUID().toString();
@@ -146,6 +150,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         AgentNetwork network = null;
         try {
             dir = AgentDir.create(agentsDir, id);
+            settings.launcher().prepareWorkspace(dir, workspaceBytes);
             dir.createRunnerLogs(request.agentbus() != null);
             if (imageId != null) packaging.installInto(imageId, dir.workspace());
             List<String> command = settings.launcher().command(plugin.command(dir.configFile(), settings.hostEnv()), dir, request.detached(),
@@ -195,6 +200,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             if (network != null) network.delete();
             if (dir != null) {
                 try {
+                    settings.launcher().releaseWorkspace(dir);
                     dir.delete();
                 } catch (RuntimeException ignored) {
                     // Best effort; the original error matters more.
@@ -401,6 +407,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     private void finishStopped(LocalAgent local) {
         local.network.delete();
+        // Its processes are gone (terminated above): the workspace quota's mount can go; its files stay in the image.
+        settings.launcher().releaseWorkspace(local.dir);
         Agent agent = local.agent.withState(AgentState.STOPPED);
         stopped.put(agent.id(), agent);
         teams.release(agent.teamId(), agent.id());

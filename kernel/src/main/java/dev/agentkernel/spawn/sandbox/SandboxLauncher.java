@@ -133,6 +133,61 @@ public final class SandboxLauncher implements RunnerLauncher {
         public String toString() { return inner + " + " + cgroup; }
     }
 
+    /** Why this machine cannot mount workspace quotas (null: it can); looked up at the first spawn. */
+    private volatile String quotaUnavailable;
+    private volatile boolean quotaChecked;
+    private final java.util.concurrent.atomic.AtomicBoolean quotaNoticeGiven = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Mounts the workspace quota (docs/sandbox.md, "Limits"): the spawn's {@code resources.workspace}, else
+     * {@code sandbox.limits.workspace}. Where it cannot be enforced, the default quota gives one notice in the log (per
+     * kernel) and the spawn goes on; a quota asked for explicitly fails the spawn, naming why.
+     */
+    @Override
+    public void prepareWorkspace(AgentDir dir, long requestedBytes) {
+        if (!quotaChecked) {
+            quotaUnavailable = WorkspaceQuota.unavailable();
+            quotaChecked = true;
+        }
+        WorkspaceQuota.Plan plan = WorkspaceQuota.plan(sandbox.limits(), requestedBytes, quotaUnavailable);
+        switch (plan) {
+            case WorkspaceQuota.Skip skip -> { }
+            case WorkspaceQuota.Notice notice -> notice(notice.message());
+            case WorkspaceQuota.Mount mount -> {
+                try {
+                    WorkspaceQuota.mount(dir, mount.bytes());
+                } catch (IOException e) {
+                    boolean perSpawn = requestedBytes > 0;
+                    if (perSpawn || sandbox.limits().workspaceRequired()) throw WorkspaceQuota.cannot(mount.bytes(), e.getMessage(), perSpawn);
+                    notice(WorkspaceQuota.plan(sandbox.limits(), requestedBytes, "mounting it failed (" + e.getMessage() + ")") instanceof WorkspaceQuota.Notice n
+                            ? n.message() : e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void notice(String message) {
+        if (quotaNoticeGiven.compareAndSet(false, true)) {
+            System.getLogger(SandboxLauncher.class.getName()).log(System.Logger.Level.WARNING, message);
+        }
+    }
+
+    /** As if this machine could not mount workspace images, for {@code reason} (tests of the non-root behaviour as root). */
+    SandboxLauncher withoutWorkspaceMounts(String reason) {
+        quotaUnavailable = reason;
+        quotaChecked = true;
+        return this;
+    }
+
+    /** Whether this kernel has said that its default workspace quota is not enforced (at most once). */
+    boolean quotaNoticeGiven() { return quotaNoticeGiven.get(); }
+
+    /** Unmounts the workspace quota; the image (the agent's files) stays in the agent directory. */
+    @Override
+    public void releaseWorkspace(AgentDir dir) {
+        dev.agentkernel.spawn.local.WorkspaceMounts.unmount(dir.workspace());
+    }
+
     /**
      * A root kernel gives the runner what it must read or write to the sandbox user: the agent directory itself
      * (to enter it), its config, its logs and its workspace. The kernel's own files there stay root's, and the
