@@ -99,12 +99,17 @@ public final class WorkspaceMounts {
 
     /** Runs {@code command}; null when it succeeded, else its exit code and output. */
     static String run(List<String> command) {
+        return run(command, 30);
+    }
+
+    /** As {@link #run(List)}, waiting up to {@code timeoutSeconds} (mkfs of a large image takes longer than a umount). */
+    public static String run(List<String> command, int timeoutSeconds) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return String.join(" ", command) + " did not finish within 30 s";
+                return String.join(" ", command) + " did not finish within " + timeoutSeconds + " s";
             }
             return p.exitValue() == 0 ? null : String.join(" ", command) + " exited with " + p.exitValue() + (out.isEmpty() ? "" : ": " + out);
         } catch (IOException e) {

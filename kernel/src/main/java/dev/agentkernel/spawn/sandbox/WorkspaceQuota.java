@@ -138,20 +138,6 @@ final class WorkspaceQuota {
     }
 
     private static String runQuietly(List<String> command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return String.join(" ", command) + " did not finish within 60 s";
-            }
-            return p.exitValue() == 0 ? null : String.join(" ", command) + " exited with " + p.exitValue() + (out.isEmpty() ? "" : ": " + out);
-        } catch (IOException e) {
-            return String.join(" ", command) + ": " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return String.join(" ", command) + ": interrupted";
-        }
+        return dev.agentkernel.spawn.local.WorkspaceMounts.run(command, 60);
     }
 }
