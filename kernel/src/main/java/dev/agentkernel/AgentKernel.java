@@ -66,6 +66,8 @@ public final class AgentKernel implements AutoCloseable {
 
     private final Backend backendImpl;
     private final HttpAgentClient client;
+    /** The nonces of this kernel's agents: the one place the kernel reads them from after spawn or attach. */
+    private final NonceVault vault;
     private final KernelConfig config;
     private final Path stateDir;
     private final Thread shutdownHook;
@@ -75,8 +77,9 @@ public final class AgentKernel implements AutoCloseable {
     private final BlobStore blobs;
     private final Packaging packaging;
 
-    private AgentKernel(Backend backend, HttpAgentClient client, KernelConfig config, Path stateDir,
+    private AgentKernel(Backend backend, HttpAgentClient client, NonceVault vault, KernelConfig config, Path stateDir,
                         BlobStore blobs, Packaging packaging, boolean keepAgentDirs) {
+        this.vault = vault;
         this.keepAgentDirs = keepAgentDirs;
         this.blobs = blobs;
         this.packaging = packaging;
@@ -151,7 +154,10 @@ public final class AgentKernel implements AutoCloseable {
             throw new InvalidRequestException("the " + backend() + " backend keeps no local agent directory for " + agentId
                     + ": port-forward the agent's bus port and use AgentBusClient.connect(url, busId, nonce)");
         }
-        return dev.agentkernel.bus.AgentBusClient.forAgentDir(dir);
+        // The nonce from this kernel's vault, its one owner here; config.json only says where the bus listens.
+        String nonce = vault.get(agentId).orElseThrow(() -> new InvalidRequestException("this kernel holds no nonce for agent "
+                + agentId + ": attach to it first with kernel.attach(agentId, nonce)"));
+        return dev.agentkernel.bus.AgentBusClient.forAgentDir(dir, nonce);
     }
 
     /** The parsed config (empty when the kernel was built without a file). */
@@ -275,7 +281,7 @@ public final class AgentKernel implements AutoCloseable {
                     ? factory.create(new BackendContext(cfg, abs, registry, vault, env, timeout))
                     : new LocalBackend(new LocalBackendSettings(abs, env, timeout, null, portSource), registry, vault, packaging);
             Packaging images = factory != null ? packagingFor(normalized, cfg, blobs, abs).orElse(packaging) : packaging;
-            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), cfg, abs, blobs, images, keepAgentDirs);
+            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), vault, cfg, abs, blobs, images, keepAgentDirs);
         }
 
         /** A backend's own packaging (e.g. OCI images for kubernetes) from a registered PackagingFactory, if any. */

@@ -66,6 +66,14 @@ public final class AgentBusClient {
      * name and bus port.
      */
     public static AgentBusClient forAgentDir(Path agentDir) {
+        return forAgentDir(agentDir, null);
+    }
+
+    /**
+     * As {@link #forAgentDir(Path)} with the nonce the caller holds (a kernel's, from its vault): only the bus
+     * port and the name are read from {@code config.json}. {@code nonce} null: the file's.
+     */
+    public static AgentBusClient forAgentDir(Path agentDir, String nonce) {
         Path config = agentDir.resolve("config.json");
         JsonNode c;
         try {
@@ -85,7 +93,7 @@ public final class AgentBusClient {
         String id = c.path("agent_id").asText();
         String name = c.hasNonNull("name") ? c.get("name").asText() : id;
         return connect(URI.create("http://" + host + ":" + c.get("agentbus_port").asInt()), name + "." + id,
-                c.path("nonce").asText());
+                nonce != null ? nonce : c.path("nonce").asText());
     }
 
     public String busId() {
