@@ -6,7 +6,7 @@ import dev.agentkernel.helpers.Session;
 import dev.agentkernel.jupyter.display.CapturedStream;
 import dev.agentkernel.jupyter.display.CellOutput;
 import dev.agentkernel.jupyter.display.JupyterDisplay;
-import dev.agentkernel.jupyter.execution.JShellSession;
+import dev.agentkernel.cells.JShellSession;
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.messages.publish.PublishStream;
