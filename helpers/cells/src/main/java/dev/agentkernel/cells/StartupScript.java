@@ -84,8 +84,13 @@ final class StartupScript {
 
     /** One throw-away compile so the user's first cell does not pay for loading and JIT-compiling javac. */
     static void warmUp(JShell jshell) {
-        for (SnippetEvent event : jshell.eval("String $agentkernelWarmUp = String.valueOf(1 + 1);")) {
-            if (event.causeSnippet() == null) jshell.drop(event.snippet());
+        // a declaration and a bare expression (what a first cell usually is: `1+1`), each through the same
+        // analyze-then-eval path a cell takes, so both of javac's code paths are loaded and warm
+        for (String snippet : List.of("String $agentkernelWarmUp = String.valueOf(1 + 1);", "1 + 1")) {
+            jshell.sourceCodeAnalysis().analyzeCompletion(snippet);
+            for (SnippetEvent event : jshell.eval(snippet)) {
+                if (event.causeSnippet() == null) jshell.drop(event.snippet());
+            }
         }
     }
 }
