@@ -35,8 +35,11 @@ final class StartupScript {
     static List<String> run(JShell jshell) {
         List<String> problems = new ArrayList<>();
         DEFAULT_IMPORTS.forEach(s -> eval(jshell, s, problems));
-        helpersStartup().ifPresent(script ->
-                splitSnippets(jshell.sourceCodeAnalysis(), script).forEach(s -> eval(jshell, s, problems)));
+        // agentkernel.jsh repeats three of the default imports (it must also work after the tool's own DEFAULT
+        // start-up); each snippet is a javac task (~20-40 ms cold), so an import already made is not made again
+        helpersStartup().ifPresent(script -> splitSnippets(jshell.sourceCodeAnalysis(), script).stream()
+                .filter(s -> !DEFAULT_IMPORTS.contains(s.strip()))
+                .forEach(s -> eval(jshell, s, problems)));
         return problems;
     }
 
