@@ -111,6 +111,16 @@ class MainTest {
                 installArgs("--java", "/usr/bin/java", "--user", "--name", "ak2"));
     }
 
+    @Test
+    void installKernelTrainsTheAotCacheUnlessNoAot() {
+        InstallKernelCommand cmd = new InstallKernelCommand();
+        new CommandLine(cmd).parseArgs("--user");
+        assertEquals(List.of("--user", "--aot"), cmd.installerArguments());
+        InstallKernelCommand optOut = new InstallKernelCommand();
+        new CommandLine(optOut).parseArgs("--user", "--no-aot");
+        assertEquals(List.of("--user"), optOut.installerArguments());
+    }
+
     private static List<String> installArgs(String... args) {
         InstallKernelCommand cmd = new InstallKernelCommand();
         new CommandLine(cmd).parseArgs(args);

@@ -3,9 +3,9 @@ package dev.agentkernel.jupyter;
 import dev.agentkernel.helpers.Interrupts;
 import dev.agentkernel.helpers.Session;
 import dev.agentkernel.jupyter.display.CellOutput;
-import dev.agentkernel.jupyter.execution.CellError;
-import dev.agentkernel.jupyter.execution.CellValue;
-import dev.agentkernel.jupyter.execution.JShellSession;
+import dev.agentkernel.cells.CellError;
+import dev.agentkernel.cells.CellValue;
+import dev.agentkernel.cells.JShellSession;
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
@@ -41,7 +41,7 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
     public static final String DISPLAY_NAME = "AgentKernel (Java)";
 
     private final CellOutput output;
-    private final CompletableFuture<JShellSession> session;
+    private final CompletableFuture<JShellSession> session = new CompletableFuture<>();
     private final HistoryLog history = new HistoryLog();
     private final Object executeLock = new Object();
     /**
@@ -53,18 +53,36 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
             "text/x-java-source", FILE_EXTENSION, "java", "text/x-java", "script");
 
     /**
-     * Starts JShell in the background so the kernel answers {@code kernel_info} at once; the first request
-     * that needs JShell waits for it.
+     * JShell starts in the background right after the first {@code kernel_info} reply (or at the first request
+     * that needs it, whichever comes first): started earlier it competes with the JVM's own start-up for the
+     * CPUs and delays the reply a frontend waits for; started then it is ready (its compiler warm) while the
+     * user types the first cell. The first request that needs JShell waits for it.
      */
     public AgentKernelJupyter(CellOutput output, Supplier<JShellSession> sessionFactory) {
         this.output = output;
-        this.session = CompletableFuture.supplyAsync(sessionFactory, r -> {
-            Thread t = new Thread(r, "agentkernel-jshell-start");
-            t.setDaemon(true);
-            t.start();
-        });
+        this.sessionFactory = sessionFactory;
         setShouldReplaceStdStreams(false); // System.out/err are captured once for the whole process
     }
+
+    private final Supplier<JShellSession> sessionFactory;
+
+    /** Starts JShell once, on its own thread; later calls return the same future. */
+    CompletableFuture<JShellSession> startSession() {
+        if (!sessionStarted.getAndSet(true)) {
+            Thread t = new Thread(() -> {
+                try {
+                    session.complete(sessionFactory.get());
+                } catch (Throwable e) {
+                    session.completeExceptionally(e);
+                }
+            }, "agentkernel-jshell-start");
+            t.setDaemon(true);
+            t.start();
+        }
+        return session;
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean sessionStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Override
     public void becomeHandlerForConnection(JupyterConnection connection) {
@@ -75,6 +93,7 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
         connection.setHandler(MessageType.KERNEL_INFO_REQUEST, (env, message) -> {
             env.setBusyDeferIdle();
             env.reply(new KernelInfo(implementationVersion(), getLanguageInfo(), getBanner(), getHelpLinks()));
+            startSession();
         });
     }
 
@@ -140,7 +159,7 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
 
     private JShellSession session() {
         try {
-            return session.join();
+            return startSession().join();
         } catch (CompletionException e) {
             throw new IllegalStateException("JShell could not start: " + e.getCause(), e.getCause());
         }

@@ -6,7 +6,7 @@ import dev.agentkernel.helpers.Session;
 import dev.agentkernel.jupyter.display.CapturedStream;
 import dev.agentkernel.jupyter.display.CellOutput;
 import dev.agentkernel.jupyter.display.JupyterDisplay;
-import dev.agentkernel.jupyter.execution.JShellSession;
+import dev.agentkernel.cells.JShellSession;
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.messages.publish.PublishStream;
@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -52,6 +53,8 @@ public final class JupyterMain {
         // to the kernel log, not into a cell; and only warnings, since the basekernel logs every message at INFO.
         for (Handler handler : Logger.getLogger("").getHandlers()) handler.setLevel(Level.WARNING);
         PrintStream kernelLog = System.err;
+        KernelSpecInstaller.staleAotCache(ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()),
+                JShellSession.jvmClassPath()).ifPresent(kernelLog::println);
 
         CellOutput output = new CellOutput(kernelLog);
         System.setOut(new PrintStream(new CapturedStream(output, PublishStream.StreamType.OUT), true, StandardCharsets.UTF_8));

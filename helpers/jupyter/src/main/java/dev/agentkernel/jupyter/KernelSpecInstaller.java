@@ -36,7 +36,7 @@ public final class KernelSpecInstaller {
     static final List<String> LOGOS = List.of("logo-32x32.png", "logo-64x64.png");
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9._-]+");
     private static final String USAGE = "usage: agentkernel install-kernel [--user | --sys-prefix | --prefix DIR]"
-            + " [--name NAME] [--java PATH]";
+            + " [--name NAME] [--java PATH] [--aot]";
 
     /**
      * Class data sharing for the kernel JVM: the first kernel run writes an archive of the classes it loaded (the
@@ -46,6 +46,17 @@ public final class KernelSpecInstaller {
      */
     static final String CDS_AUTO = "-XX:+AutoCreateSharedArchive";
     static final String CDS_ARCHIVE = "-XX:SharedArchiveFile={resource_dir}/agentkernel-cds.jsa";
+    /**
+     * With {@code --aot} (what {@code agentkernel install-kernel} passes unless {@code --no-aot}): a JDK 25 AOT cache
+     * trained at install time by {@link AotTraining} (classes loaded and linked, method profiles), which the dynamic
+     * CDS archive above cannot hold. The two exclude each other; without a JDK 25 or when training fails, the CDS
+     * flags are used. A cache whose jars changed since (a rebuild) is refused by the JVM itself (it checks each
+     * class-path jar), which then starts without it, and {@link #staleAotCache} names the fix in the kernel log.
+     */
+    static final String AOT_FILE = "agentkernel.aot";
+    static final String AOT_CACHE = "-XX:AOTCache={resource_dir}/" + AOT_FILE;
+    /** Training a cache takes ~10-20 s on 2 busy cores; more than this means something hangs. */
+    static final long AOT_TRAINING_TIMEOUT_SECONDS = 300;
 
     private KernelSpecInstaller() {}
 
@@ -59,7 +70,11 @@ public final class KernelSpecInstaller {
     public enum Location { USER, SYS_PREFIX, PREFIX }
 
     /** What to install where. {@code prefix} is set only for {@link Location#PREFIX}. */
-    public record Options(Location location, Optional<Path> prefix, String name, Optional<Path> java) {
+    public record Options(Location location, Optional<Path> prefix, String name, Optional<Path> java, boolean aot) {
+        /** Without an AOT cache (the kernel JVM uses the self-made CDS archive). */
+        public Options(Location location, Optional<Path> prefix, String name, Optional<Path> java) {
+            this(location, prefix, name, java, false);
+        }
     }
 
     /** What was installed. */
@@ -93,6 +108,7 @@ public final class KernelSpecInstaller {
         Path prefix = null;
         String name = AgentKernelJupyter.KERNEL_NAME;
         Path java = null;
+        boolean aot = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -110,11 +126,12 @@ public final class KernelSpecInstaller {
                     }
                 }
                 case "--java" -> java = Path.of(value(args, ++i, "--java", "a java executable, e.g. --java /usr/lib/jvm/java-21/bin/java"));
+                case "--aot" -> aot = true;
                 default -> throw new KernelSpecException("Unknown option '" + arg + "'. " + USAGE);
             }
         }
         return new Options(location == null ? Location.USER : location, Optional.ofNullable(prefix), name,
-                Optional.ofNullable(java));
+                Optional.ofNullable(java), aot);
     }
 
     private static Location only(Location current, Location wanted) {
@@ -137,8 +154,11 @@ public final class KernelSpecInstaller {
         List<String> classPath = classPath();
         Path dir = dataDir(options, env).resolve("kernels").resolve(options.name());
 
-        List<String> argv = List.of(java, CDS_AUTO, CDS_ARCHIVE, "-cp", String.join(File.pathSeparator, classPath),
-                JupyterMain.class.getName(), "{connection_file}");
+        List<String> jvmFlags = options.aot() && trainAotCache(java, classPath, dir) ? List.of(AOT_CACHE)
+                : List.of(CDS_AUTO, CDS_ARCHIVE);
+        List<String> argv = new ArrayList<>(List.of(java));
+        argv.addAll(jvmFlags);
+        argv.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), JupyterMain.class.getName(), "{connection_file}"));
         Map<String, String> kernelEnv = runnerJar(env, classPath)
                 .map(jar -> Map.of("AGENTKERNEL_RUNNER_JAR", jar))
                 .orElse(Map.of());
@@ -164,6 +184,67 @@ public final class KernelSpecInstaller {
                     + ". Check permissions, or choose another place with --user or --prefix DIR.");
         }
         return new Installed(dir, argv, kernelEnv);
+    }
+
+    /**
+     * Runs {@link AotTraining} under {@code -XX:AOTCacheOutput} into {@code dir/agentkernel.aot}; true when the cache
+     * was written. Any failure (a JDK before 25 does not know the flag, a training cell failed) leaves the kernel on
+     * the CDS flags and says why on stderr: a slower first cell, never a kernel that does not start.
+     */
+    static boolean trainAotCache(String java, List<String> classPath, Path dir) {
+        Path cache = dir.resolve(AOT_FILE);
+        try {
+            Files.createDirectories(dir);
+            Files.deleteIfExists(cache);
+            Path log = dir.resolve("agentkernel-aot-training.log");
+            Process p = new ProcessBuilder(java, "-XX:AOTCacheOutput=" + cache, "-cp",
+                    String.join(File.pathSeparator, classPath), AotTraining.class.getName())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(AOT_TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                System.err.println("install-kernel: AOT training did not end within " + AOT_TRAINING_TIMEOUT_SECONDS
+                        + " s (" + log + "); the kernel uses CDS instead");
+                return false;
+            }
+            if (p.exitValue() != 0 || !Files.isRegularFile(cache)) {
+                System.err.println("install-kernel: AOT training failed (exit " + p.exitValue() + ", JDK 25+ needed; see "
+                        + log + "); the kernel uses CDS instead");
+                Files.deleteIfExists(cache);
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            System.err.println("install-kernel: cannot train the AOT cache in " + dir + ": " + e.getMessage()
+                    + "; the kernel uses CDS instead");
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * The guard against stale jars: when this JVM was started with an AOT cache older than a jar on its class path
+     * (rebuilt after install-kernel), the JVM has refused the cache; the message says how to get the speed back.
+     */
+    static Optional<String> staleAotCache(List<String> jvmArgs, List<String> classPath) {
+        Optional<Path> cache = jvmArgs.stream().filter(a -> a.startsWith("-XX:AOTCache="))
+                .map(a -> Path.of(a.substring("-XX:AOTCache=".length()))).findFirst();
+        if (cache.isEmpty() || !Files.isRegularFile(cache.get())) return Optional.empty();
+        try {
+            long built = Files.getLastModifiedTime(cache.get()).toMillis();
+            for (String entry : classPath) {
+                Path jar = Path.of(entry);
+                if (Files.isRegularFile(jar) && Files.getLastModifiedTime(jar).toMillis() > built) {
+                    return Optional.of("agentkernel: the AOT cache " + cache.get() + " is older than " + jar
+                            + ", so the JVM started without it (slower first cell); run `agentkernel install-kernel`"
+                            + " again to retrain it");
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     /** Where Jupyter looks for data files, per the chosen location (same rules as {@code jupyter --paths}). */

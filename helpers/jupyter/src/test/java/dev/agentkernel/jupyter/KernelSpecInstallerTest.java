@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,5 +133,61 @@ class KernelSpecInstallerTest {
         KernelSpecInstaller.KernelSpecException e = assertThrows(KernelSpecInstaller.KernelSpecException.class,
                 () -> KernelSpecInstaller.parse(args));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    /**
+     * install-kernel --aot trains a JDK 25 AOT cache and the kernelspec uses it instead of the CDS flags. The JVM
+     * refuses directories on an AOT class path, so this module's classes are put into a jar first, as in the
+     * installed CLI (a jar class path).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 400, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void aotInstallTrainsACacheThatTheKernelspecUses() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25");
+        List<String> classPath = new java.util.ArrayList<>();
+        for (String entry : KernelSpecInstaller.classPath()) {
+            Path path = Path.of(entry);
+            if (!Files.isDirectory(path)) classPath.add(entry);
+            else if (path.endsWith("classes")) classPath.add(jarOf(path, tmp.resolve("agentkernel-jupyter.jar")).toString());
+        }
+        Path dir = tmp.resolve("aot");
+        assertTrue(KernelSpecInstaller.trainAotCache(KernelSpecInstaller.javaExecutable(java.util.Optional.empty()),
+                classPath, dir), Files.exists(dir.resolve("agentkernel-aot-training.log"))
+                ? Files.readString(dir.resolve("agentkernel-aot-training.log")) : "no training log");
+        assertTrue(Files.size(dir.resolve(KernelSpecInstaller.AOT_FILE)) > 1_000_000, "a cache of JShell and javac");
+
+        // the test JVM's own class path holds directories: training is refused, the kernelspec keeps the CDS flags
+        KernelSpecInstaller.Installed fallback = KernelSpecInstaller.install(
+                KernelSpecInstaller.parse(List.of("--prefix", tmp.resolve("p").toString(), "--aot")), Map.of());
+        assertEquals(List.of(KernelSpecInstaller.CDS_AUTO, KernelSpecInstaller.CDS_ARCHIVE), fallback.argv().subList(1, 3));
+        assertFalse(Files.exists(fallback.directory().resolve(KernelSpecInstaller.AOT_FILE)));
+    }
+
+    private static Path jarOf(Path classes, Path jar) throws IOException {
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             var files = Files.walk(classes)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                Files.copy(file, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    @Test
+    void aStaleAotCacheIsNamedWithItsFix() throws Exception {
+        Path cache = Files.writeString(tmp.resolve("agentkernel.aot"), "cache");
+        Path jar = Files.writeString(tmp.resolve("a.jar"), "jar");
+        Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(2_000_000));
+        List<String> args = List.of("-XX:AOTCache=" + cache, "-cp", jar.toString());
+        String message = KernelSpecInstaller.staleAotCache(args, List.of(jar.toString())).orElseThrow();
+        assertTrue(message.contains(jar.toString()) && message.contains("install-kernel"), message);
+
+        Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(3_000_000));
+        assertTrue(KernelSpecInstaller.staleAotCache(args, List.of(jar.toString())).isEmpty(), "a fresh cache");
+        assertTrue(KernelSpecInstaller.staleAotCache(List.of("-cp", jar.toString()), List.of(jar.toString())).isEmpty(),
+                "no cache in use");
     }
 }

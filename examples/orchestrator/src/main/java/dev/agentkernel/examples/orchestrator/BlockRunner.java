@@ -1,36 +1,14 @@
 package dev.agentkernel.examples.orchestrator;
 
-import dev.agentkernel.helpers.Rendering;
-import dev.agentkernel.jupyter.execution.CellError;
-import dev.agentkernel.jupyter.execution.CellParser;
-import dev.agentkernel.jupyter.execution.CellValue;
-import dev.agentkernel.jupyter.execution.JShellSession;
-
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
+import dev.agentkernel.cells.CellRunner;
+import dev.agentkernel.cells.CellValue;
 
 /**
- * The one class through which the orchestrator reaches the cell engine: one JShell session with the helpers
- * preloaded, as the notebook kernel builds it ({@link JShellSession#evaluate}, which runs only the helpers blocks of
- * a text). When the Jupyter-free cell engine lands, only this class changes.
+ * The one class through which the orchestrator reaches the cell engine: a {@link CellRunner} (one JShell session
+ * with the helpers preloaded, as the notebook kernel builds it; it runs only the helpers blocks of a text).
  */
 final class BlockRunner implements AutoCloseable {
-    private final JShellSession session = quietly(() -> new JShellSession(JShellSession.jvmClassPath(),
-            new PrintStream(OutputStream.nullOutputStream()), Rendering::richBundle));
-
-    /** The session's start-up prints the notebook banner ("run scriptedLlm() first ..."): not for this host's output. */
-    private static <T> T quietly(java.util.function.Supplier<T> start) {
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        try {
-            return start.get();
-        } finally {
-            System.setOut(original);
-        }
-    }
+    private final CellRunner runner = new CellRunner();
 
     /**
      * What running a text's blocks gave: what they printed, the last expression's value, and the error that stopped
@@ -52,27 +30,18 @@ final class BlockRunner implements AutoCloseable {
 
     /** Whether {@code text} holds helpers blocks (an answer without any is the model's last word). */
     static boolean hasBlocks(String text) {
-        return CellParser.hasHelpersBlocks(text);
+        return CellRunner.hasHelpersBlocks(text);
     }
 
     /** Runs the helpers blocks of {@code text} in order, in this session. */
     Outcome run(String text) {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        // Local execution: the blocks print to this JVM's System.out, captured while they run.
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            Optional<CellValue> value = session.evaluate(text);
-            return new Outcome(printed.toString(StandardCharsets.UTF_8), value.map(CellValue::text).orElse(null), null);
-        } catch (CellError e) {
-            return new Outcome(printed.toString(StandardCharsets.UTF_8), null, String.join("\n", e.traceback()));
-        } finally {
-            System.setOut(original);
-        }
+        CellRunner.Result result = runner.run(text);
+        return new Outcome(result.printed(), result.value().map(CellValue::text).orElse(null),
+                result.error().map(e -> String.join("\n", e.traceback())).orElse(null));
     }
 
     @Override
     public void close() {
-        session.close();
+        runner.close();
     }
 }

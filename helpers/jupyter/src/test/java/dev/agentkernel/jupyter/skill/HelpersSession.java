@@ -1,24 +1,14 @@
 package dev.agentkernel.jupyter.skill;
 
-import dev.agentkernel.helpers.Rendering;
-import dev.agentkernel.jupyter.execution.CellError;
-import dev.agentkernel.jupyter.execution.CellValue;
-import dev.agentkernel.jupyter.execution.JShellSession;
-
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
+import dev.agentkernel.cells.CellRunner;
+import dev.agentkernel.cells.CellValue;
 
 /**
- * The one class through which the skill tests reach the cell engine: a JShell session with the helpers
- * preloaded, exactly as the notebook kernel builds it ({@link JShellSession#JShellSession} and
- * {@link JShellSession#evaluate}). When the Jupyter-free cell engine lands, only this class changes.
+ * The one class through which the skill tests reach the cell engine: a {@link CellRunner} (the JShell session the
+ * notebook kernel also runs, helpers preloaded), so the skill is checked the way an MCP host would run it.
  */
 final class HelpersSession implements AutoCloseable {
-    private final JShellSession session = new JShellSession(JShellSession.jvmClassPath(),
-            new PrintStream(OutputStream.nullOutputStream()), Rendering::richBundle);
+    private final CellRunner runner = new CellRunner();
 
     /** What a block printed, and its value when it ended with an expression. */
     record Output(String printed, String value) {
@@ -36,23 +26,17 @@ final class HelpersSession implements AutoCloseable {
 
     /** Runs {@code code} (plain Java or text with {@code <helpers>} blocks) in this session. */
     Output run(String code) throws BlockFailedException {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        // Local execution: snippets print to this JVM's System.out, which is captured while the block runs.
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            Optional<CellValue> value = session.evaluate(code);
-            return new Output(printed.toString(StandardCharsets.UTF_8), value.map(CellValue::text).orElse(null));
-        } catch (CellError e) {
+        CellRunner.Result result = runner.run(code);
+        if (result.error().isPresent()) {
+            var e = result.error().get();
             throw new BlockFailedException(e.name() + ": " + e.getMessage() + "\n" + String.join("\n", e.traceback())
-                    + "\n--- printed before it failed:\n" + printed.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(original);
+                    + "\n--- printed before it failed:\n" + result.printed());
         }
+        return new Output(result.printed(), result.value().map(CellValue::text).orElse(null));
     }
 
     @Override
     public void close() {
-        session.close();
+        runner.close();
     }
 }

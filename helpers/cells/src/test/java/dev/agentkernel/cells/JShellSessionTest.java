@@ -1,4 +1,4 @@
-package dev.agentkernel.jupyter.execution;
+package dev.agentkernel.cells;
 
 import dev.agentkernel.helpers.Display;
 import dev.agentkernel.helpers.DisplayHandle;
@@ -110,7 +110,7 @@ class JShellSessionTest {
         Display.install(mine);
         try {
             session.evaluate("Object seen = dev.agentkernel.helpers.Display.current();");
-            session.evaluate("dev.agentkernel.jupyter.execution.ValueBridge.capture(seen);");
+            session.evaluate("dev.agentkernel.cells.ValueBridge.capture(seen);");
             assertSame(mine, ValueBridge.take(), "the cell sees the Display the kernel installed");
         } finally {
             Display.install(null);

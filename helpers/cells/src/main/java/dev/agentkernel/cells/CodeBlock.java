@@ -1,4 +1,4 @@
-package dev.agentkernel.jupyter.execution;
+package dev.agentkernel.cells;
 
 /**
  * A piece of a cell that runs as Java: the whole cell, or one {@code <helpers>} block.

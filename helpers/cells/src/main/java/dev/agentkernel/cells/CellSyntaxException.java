@@ -1,4 +1,4 @@
-package dev.agentkernel.jupyter.execution;
+package dev.agentkernel.cells;
 
 /** The cell's structure is wrong before any Java is compiled (e.g. an unclosed {@code <helpers>} tag). */
 public final class CellSyntaxException extends RuntimeException {

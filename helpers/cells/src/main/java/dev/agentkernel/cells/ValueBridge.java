@@ -1,4 +1,4 @@
-package dev.agentkernel.jupyter.execution;
+package dev.agentkernel.cells;
 
 /**
  * Hands the value of a cell's last expression from JShell code to the kernel. JShell only reports values as

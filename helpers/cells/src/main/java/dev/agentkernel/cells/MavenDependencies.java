@@ -1,4 +1,4 @@
-package dev.agentkernel.jupyter.execution;
+package dev.agentkernel.cells;
 
 import org.eclipse.aether.RepositorySystem;
 import org.eclipse.aether.RepositorySystemSession;
