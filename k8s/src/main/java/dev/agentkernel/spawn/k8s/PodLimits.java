@@ -21,6 +21,29 @@ public record PodLimits(long memoryBytes, long workspaceBytes, long ephemeralSto
     /** Workspace + /tmp (256Mi) + container logs and writable layer. */
     public static final long DEFAULT_EPHEMERAL = 2L << 30;
 
+    /**
+     * The runner container's share of the agent's memory: 320 MiB, at most half. The rest is the tools container's
+     * (its 32 MiB-heap server and the commands). A runner JVM with SerialGC measured ~100 MiB resident after turns.
+     */
+    public static final long RUNNER_MEMORY = 320L << 20;
+    /** The runner's state emptyDir (history.jsonl, agentbus.jsonl). */
+    public static final long STATE_BYTES = 256L << 20;
+    /** The runner container's ephemeral storage: its state, its /tmp (256Mi) and its logs. */
+    public static final long RUNNER_EPHEMERAL = 768L << 20;
+
+    public long runnerMemoryBytes() {
+        return Math.min(RUNNER_MEMORY, memoryBytes / 2);
+    }
+
+    public long toolsMemoryBytes() {
+        return memoryBytes - runnerMemoryBytes();
+    }
+
+    /** The runner's cpu request: a quarter of the agent's, at most 250m, at least 1m; the tools container requests the rest. */
+    public static long runnerMilliCpu(long milliCpu) {
+        return Math.max(1, Math.min(250, milliCpu / 4));
+    }
+
     /** The keys only the kubernetes backend knows, taken out of {@code asked} (which is then what {@link Resources} reads). */
     public static PodLimits take(Map<String, Object> asked, long memoryBytesOrZero) {
         Object ws = asked.remove(WORKSPACE_KEY);
