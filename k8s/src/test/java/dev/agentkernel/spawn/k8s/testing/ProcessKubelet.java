@@ -73,6 +73,7 @@ public final class ProcessKubelet implements AutoCloseable {
     private final boolean nonceShim;
     private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
     private final AtomicInteger nextIp = new AtomicInteger(10);
+    private final AtomicInteger nextSocketDir = new AtomicInteger();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Watch watch;
     private final Watch leaseWatch;
@@ -270,7 +271,8 @@ public final class ProcessKubelet implements AutoCloseable {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         // The runner's own volumes: given to its process only (the tools container gets workspace, its /tmp and the socket dir).
         Path state = Files.createDirectories(dir.resolve("state"));
-        Path socketDir = Files.createDirectories(dir.resolve("volumes").resolve("tool-socket"));
+        // Short: a Unix socket path has at most 107 bytes, and pod directories under the temp dir come close.
+        Path socketDir = Files.createDirectories(root.resolve("s").resolve(Integer.toString(nextSocketDir.incrementAndGet())));
         Path toolsTmp = Files.createDirectories(dir.resolve("tools-tmp"));
         Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -375,7 +377,7 @@ public final class ProcessKubelet implements AutoCloseable {
                     "--bind", toolsTmp.toString(), toolsTmp.toString(),
                     "--ro-bind", socketDir.toString(), socketDir.toString()));
             if (rootfs != null) command.addAll(List.of("--ro-bind", rootfs.toString(), rootfs.toString()));
-            command.addAll(List.of("--unshare-pid", "--proc", "/proc", "--die-with-parent", "--chdir", workspace.toString(), "--"));
+            command.addAll(List.of("--dev", "/dev", "--unshare-pid", "--proc", "/proc", "--die-with-parent", "--chdir", workspace.toString(), "--"));
         }
         for (String arg : spec.getCommand()) {
             command.add(switch (arg) {
@@ -398,6 +400,12 @@ public final class ProcessKubelet implements AutoCloseable {
     public Optional<ProcessHandle> toolsProcess(String podName) {
         RunningPod p = running.get(podName);
         return p == null || p.tools == null ? Optional.empty() : Optional.of(p.tools.toHandle());
+    }
+
+    /** The exit code of a pod's tools container, once it exited. */
+    public Optional<Integer> toolsExitCode(String podName) {
+        RunningPod p = running.get(podName);
+        return p == null || p.tools == null || p.tools.isAlive() ? Optional.empty() : Optional.of(p.tools.exitValue());
     }
 
     /** The local directory standing in for a running pod's runner state ({@link AgentObjects#STATE_DIR}). */
