@@ -149,6 +149,8 @@ public final class ToolChannel implements ToolLauncher {
                 s.close();
                 Files.deleteIfExists(socket);
                 Connection c = new Connection(ch);
+                // The hello goes first: a tool call waiting for a worker must not send a command before it.
+                c.start();
                 synchronized (lock) {
                     listener = null;
                     if (closed) {
@@ -158,7 +160,6 @@ public final class ToolChannel implements ToolLauncher {
                     worker = c;
                     lock.notifyAll();
                 }
-                c.start();
                 try {
                     c.ended.get();
                 } catch (ExecutionException ignored) {

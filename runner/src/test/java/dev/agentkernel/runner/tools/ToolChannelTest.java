@@ -40,7 +40,20 @@ class ToolChannelTest {
 
     private CompletableFuture<Integer> server() throws Exception {
         Path ws = serverWorkspace();
-        return CompletableFuture.supplyAsync(() -> ToolServer.run(socket(), ws));
+        return async(() -> ToolServer.run(socket(), ws));
+    }
+
+    /** On a thread of its own: the common pool has one thread on a 2-core machine, and the server blocks it. */
+    private static <T> CompletableFuture<T> async(java.util.function.Supplier<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                f.complete(body.get());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
     }
 
     private BashTool connect(Duration timeout) throws Exception {
@@ -102,7 +115,7 @@ class ToolChannelTest {
         connect(Duration.ofSeconds(2));
         Path pidFile = serverWorkspace().resolve("pid");
         Cancellation cancellation = new Cancellation();
-        CompletableFuture<Throwable> turn = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Throwable> turn = async(() -> {
             try {
                 bash.run(cmd("sleep 60 & echo $! > pid; wait"), cancellation);
                 return null;
