@@ -123,7 +123,7 @@ class KubernetesBackendTest {
         assertEquals("/health", c.getReadinessProbe().getHttpGet().getPath());
         assertEquals("500m", podTotal(pod, true, "cpu"), "the pod requests the agent's cpu");
         assertEquals("256Mi", podTotal(pod, false, "memory"), "the pod's memory is the agent's");
-        assertEquals("128Mi", c.getResources().getLimits().get("memory").toString(), "the runner's half (at most 320Mi)");
+        assertEquals("128Mi", c.getResources().getLimits().get("memory").toString(), "the runner's half (at most 384Mi)");
         assertEquals("500m", c.getResources().getLimits().get("cpu").toString(), "each container may burst to the agent's cpu");
         // Issue 12.2: the tools container has the workspace but not the runner's config, state or Secret.
         var tools = pod.getSpec().getContainers().get(1);
@@ -219,8 +219,8 @@ class KubernetesBackendTest {
 
         var pod = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(backend.podName(plain.agent().id()).orElseThrow()).get();
         assertEquals("1Gi", podTotal(pod, false, "memory"), "default memory limit");
-        assertEquals("320Mi", pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString(), "the runner's share");
-        assertEquals("704Mi", pod.getSpec().getContainers().get(1).getResources().getLimits().get("memory").toString(), "the tools' share");
+        assertEquals("384Mi", pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString(), "the runner's share");
+        assertEquals("640Mi", pod.getSpec().getContainers().get(1).getResources().getLimits().get("memory").toString(), "the tools' share");
         assertEquals("2Gi", pod.getSpec().getContainers().get(1).getResources().getLimits().get("ephemeral-storage").toString(),
                 "default ephemeral-storage limit of the tools container, which writes the workspace");
         assertEquals("1Gi", volume(pod, "workspace").getEmptyDir().getSizeLimit().toString(), "default workspace sizeLimit");

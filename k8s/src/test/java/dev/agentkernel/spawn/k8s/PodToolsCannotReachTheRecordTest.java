@@ -112,6 +112,9 @@ class PodToolsCannotReachTheRecordTest {
                 assertTrue(Files.readAllLines(busLog).size() > busLines, "the AgentBus log appended to");
                 assertFalse(Files.readString(history).contains("FORGED-LINE"));
                 assertFalse(Files.readString(busLog).contains("FORGED-LINE"));
+                // The numbers behind PodLimits' split (printed, not asserted: they vary with the JDK and the machine).
+                System.out.println("resident after 3 turns: runner " + rssMiB(cluster.kubelet().process(pod).orElseThrow()) + " MiB, tools server "
+                        + cluster.kubelet().toolsProcess(pod).orElseThrow().descendants().mapToLong(PodToolsCannotReachTheRecordTest::rssMiB).sum() + " MiB");
             } finally {
                 backend.cleanup().join();
                 backend.close();
@@ -158,6 +161,15 @@ class PodToolsCannotReachTheRecordTest {
             }
         }
         KubernetesBackendTest.waitFor(() -> cluster.leftovers().isEmpty(), "nothing left: " + cluster.leftovers());
+    }
+
+    private static long rssMiB(ProcessHandle p) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).findFirst().orElse(0);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     private static int exitCode(String pod) {
