@@ -202,25 +202,32 @@ public final class ToolChannel implements ToolLauncher {
 
     @Override
     public ToolResult run(String commandLine, Cancellation cancellation, Local local) {
-        Connection found;
-        try (Cancellation.Registration ignored = cancellation.register(() -> { synchronized (lock) { lock.notifyAll(); } })) {
-            found = awaitWorker(WORKER_WAIT, cancellation);
-        } catch (InterruptedException e) {
-            found = null;
-        }
-        Connection c = found;
-        cancellation.throwIfCancelled();
-        if (c == null) {
-            return new ToolResult("the pod's tools container did not connect to " + socket + " within " + WORKER_WAIT.toSeconds()
-                    + " s, so the command did not run; see `kubectl logs <pod> -c tools` (it runs dev.agentkernel.runner.tools.ToolServer)", true);
-        }
         long id = ids.incrementAndGet();
+        long deadline = System.nanoTime() + WORKER_WAIT.toNanos();
+        Connection delivered;
         CompletableFuture<JsonNode> reply;
-        try {
-            reply = c.send(id, commandLine);
-        } catch (IOException e) {
-            return gone(e);
+        while (true) {
+            Connection found;
+            try (Cancellation.Registration ignored = cancellation.register(() -> { synchronized (lock) { lock.notifyAll(); } })) {
+                found = awaitWorker(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), cancellation);
+            } catch (InterruptedException e) {
+                found = null;
+            }
+            cancellation.throwIfCancelled();
+            if (found == null) {
+                return new ToolResult("the pod's tools container did not connect to " + socket + " within " + WORKER_WAIT.toSeconds()
+                        + " s, so the command did not run; see `kubectl logs <pod> -c tools` (it runs dev.agentkernel.runner.tools.ToolServer)", true);
+            }
+            try {
+                reply = found.send(id, commandLine);
+                delivered = found;
+                break;
+            } catch (IOException e) {
+                // Not delivered, so not run: the container just died. Wait for its restarted server.
+                found.fail(e);
+            }
         }
+        Connection c = delivered;
         JsonNode answer;
         try (Cancellation.Registration ignored = cancellation.register(() -> c.cancel(id))) {
             answer = reply.get(timeout.plus(REPLY_MARGIN).toMillis(), TimeUnit.MILLISECONDS);

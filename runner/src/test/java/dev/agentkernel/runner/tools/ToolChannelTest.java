@@ -158,6 +158,38 @@ class ToolChannelTest {
     }
 
     @Test
+    void aRestartedToolsContainerIsTakenOnceTheOldOneLeft() throws Exception {
+        connect(Duration.ofSeconds(20));
+        // The first "container": connects, then dies (its connection ends without a word).
+        try (SocketChannel first = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try {
+                    first.connect(UnixDomainSocketAddress.of(socket()));
+                    break;
+                } catch (java.io.IOException e) {
+                    if (System.nanoTime() > deadline) throw e;
+                    Thread.sleep(20);
+                }
+            }
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!channel.connected() && System.nanoTime() < until) Thread.sleep(20);
+            assertTrue(channel.connected());
+            // While it is connected nobody else can connect (a tool trying to take its place).
+            try (SocketChannel intruder = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                assertThrows(java.io.IOException.class, () -> intruder.connect(UnixDomainSocketAddress.of(socket())));
+            }
+        }
+        // The restarted container's server dials in after the runner listens again (RELISTEN_DELAY), and runs commands.
+        CompletableFuture<Integer> second = server();
+        ToolResult r = bash.run(cmd("echo second"), new Cancellation());
+        assertEquals("second\n", r.output(), r.output());
+        bash.close();
+        assertEquals(0, second.get(10, TimeUnit.SECONDS));
+        bash = null;
+    }
+
+    @Test
     void aServerThatFindsTheRunnerClosedExitsZero() throws Exception {
         Files.createDirectories(socket().getParent());
         Files.writeString(socket().resolveSibling(ToolChannel.CLOSED_MARKER), "closed\n");
