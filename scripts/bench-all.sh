@@ -10,6 +10,9 @@ cd "$REPO"
 source "$REPO/scripts/lib/find-jdk.sh"
 JAVA_HOME=$(agentkernel_find_jdk) || exit 1
 export JAVA_HOME
+# shellcheck source=lib/find-maven.sh
+source "$REPO/scripts/lib/find-maven.sh"
+MVN=$(agentkernel_find_maven "$REPO") || exit 1
 peer=""
 [[ "${1:-}" == "--peer-kernel" ]] && peer="${2:?--peer-kernel needs a kernelspec name}"
 
@@ -17,7 +20,7 @@ section() { printf '\n## %s\n\n' "$1"; }
 # Runs one benchmark test class with its switch on and prints the BENCH lines of its output.
 bench_test() {
     local module=$1 test=$2; shift 2
-    mvn -q -B -pl "$module" test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Dagentkernel.bench=true "$@" </dev/null >/dev/null
+    "$MVN" -q -B -pl "$module" test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Dagentkernel.bench=true "$@" </dev/null >/dev/null
     cat "$module"/target/surefire-reports/*"${test%%#*}"-output.txt 2>/dev/null | grep -E '^BENCH|^spawn->ready|^first spawn' || true
 }
 

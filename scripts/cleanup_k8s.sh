@@ -34,12 +34,11 @@ fi
 # ClusterCleanup runs from the k8s module's classes and the dependencies Maven copies to k8s/target/lib.
 K8S="$REPO/k8s/target"
 if [[ ! -d "$K8S/classes/dev/agentkernel/spawn/k8s" || ! -d "$K8S/lib" ]]; then
-    if ! command -v mvn >/dev/null 2>&1; then
-        echo "cleanup_k8s.sh: the k8s module is not built and Maven (mvn) is not on PATH; build it with: mvn -pl k8s -DskipTests package" >&2
-        exit 1
-    fi
+    # shellcheck source=lib/find-maven.sh
+    source "$REPO/scripts/lib/find-maven.sh"
+    MVN=$(agentkernel_find_maven "$REPO") || exit 1
     echo "cleanup_k8s.sh: building the k8s module ..." >&2
-    (cd "$REPO" && JAVA_HOME="$JDK" mvn -q -B -f k8s/pom.xml -DskipTests package >&2)
+    (cd "$REPO" && JAVA_HOME="$JDK" "$MVN" -q -B -f k8s/pom.xml -DskipTests package >&2)
 fi
 
 # netty (under the fabric8 client) would warn about sun.misc.Unsafe on new JDKs; it works without it.

@@ -54,7 +54,10 @@ fi
 K8S="$REPO/k8s/target"
 if [[ ! -d "$K8S/classes/dev/agentkernel/spawn/k8s" || ! -d "$K8S/lib" ]]; then
     echo "run_k8s_scenario.sh: building the k8s module ..." >&2
-    (cd "$REPO" && JAVA_HOME="$JDK" mvn -q -B -f k8s/pom.xml -DskipTests package >&2)
+    # shellcheck source=lib/find-maven.sh
+    source "$REPO/scripts/lib/find-maven.sh"
+    MVN=$(agentkernel_find_maven "$REPO") || exit 1
+    (cd "$REPO" && JAVA_HOME="$JDK" "$MVN" -q -B -f k8s/pom.xml -DskipTests package >&2)
 fi
 export AGENTKERNEL_RUNNER_JAR="${AGENTKERNEL_RUNNER_JAR:-$REPO/runner/target/agentkernel-runner.jar}"
 exec "$JDK/bin/java" -cp "$CLI_JAR:$K8S/classes:$K8S/lib/*" dev.agentkernel.cli.Main example "$NAME" --config "$CONFIG"

@@ -8,6 +8,8 @@ REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$REPO"
 # shellcheck source=lib/find-jdk.sh
 source "$REPO/scripts/lib/find-jdk.sh"
+# shellcheck source=lib/find-maven.sh
+source "$REPO/scripts/lib/find-maven.sh"
 
 JDK=$(agentkernel_find_jdk) || exit 1
 echo "test.sh: using JDK $JDK"
@@ -40,7 +42,9 @@ install_debian_packages() {
     fi
 }
 
-command -v mvn >/dev/null 2>&1 || { echo "test.sh: Maven (mvn) is not on PATH; install it (apt-get install maven)." >&2; exit 1; }
+# The mvn on PATH when it is new enough, else the Maven Wrapper (./mvnw), which fetches Maven on first use.
+MVN=$(JAVA_HOME="$JDK" agentkernel_find_maven "$REPO") || exit 1
+echo "test.sh: using Maven $MVN"
 
 install_debian_packages
 
@@ -52,7 +56,9 @@ runner_pids() { pgrep -f dev.agentkernel.runner.RunnerMain || true; }
 before=$(runner_pids)
 
 status=0
-JAVA_HOME="$JDK" mvn -B verify -Dsurefire.printSummary=true "$@" </dev/null || status=$?
+# install, not verify: the consumer project (examples/consumer, ConsumerProjectIT) is built from the artifacts
+# this run puts in the local repository, the way a user's project meets them.
+JAVA_HOME="$JDK" "$MVN" -B install -Dsurefire.printSummary=true -Dagentkernel.consumer.required=true -Dagentkernel.mvn="$MVN" "$@" </dev/null || status=$?
 
 # Any runner not there before the suite was started by it and not cleaned up.
 leaked=()

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * Who the agent is (name, team, metadata) and how to start it (agent type, spawn info, image, env).
- * {@code resources} is what the agent takes from its team: {@code cpu} (default 1) and optionally {@code memory}.
+ * {@code resources} is what the agent takes from its team: {@code cpu} (default 1) and optionally {@code memory}; also
+ * {@code workspace}, the size of its workspace (a quota in the sandbox and kubernetes backends, not counted by the team).
  */
 public record SpawnRequest(
         String name,
@@ -55,6 +56,8 @@ public record SpawnRequest(
         public Builder resources(Map<String, Object> resources) { this.resources.putAll(resources); return this; }
         public Builder cpu(double cpu) { this.resources.put("cpu", cpu); return this; }
         public Builder memory(String memory) { this.resources.put("memory", memory); return this; }
+        /** The workspace quota ("1Gi", "16Mi"; "0" for none): sandbox backend (root kernel) and kubernetes. */
+        public Builder workspace(String size) { this.resources.put(dev.agentkernel.team.Resources.WORKSPACE_KEY, size); return this; }
         public Builder detached(boolean detached) { this.detached = detached; return this; }
 
         public SpawnRequest build() {

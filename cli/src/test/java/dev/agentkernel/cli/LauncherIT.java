@@ -196,6 +196,7 @@ class LauncherIT {
         Files.createDirectories(fake.resolve("scripts/lib"));
         Files.copy(repo.resolve("bin/agentkernel"), fake.resolve("bin/agentkernel"));
         Files.copy(repo.resolve("scripts/lib/find-jdk.sh"), fake.resolve("scripts/lib/find-jdk.sh"));
+        Files.copy(repo.resolve("scripts/lib/find-maven.sh"), fake.resolve("scripts/lib/find-maven.sh"));
         Files.writeString(fake.resolve("pom.xml"), "<project/>");
         Path source = fake.resolve("kernel/src/main/java/Thing.java");
         Files.createDirectories(source.getParent());
@@ -208,6 +209,7 @@ class LauncherIT {
         Path mvn = tools.resolve("mvn");
         Files.writeString(mvn, """
                 #!/bin/bash
+                [[ "$*" == "-B -v" ]] && { echo "Apache Maven 3.9.9"; exit 0; }
                 echo "JAVA_HOME=$JAVA_HOME ARGS=$*" >> %s
                 mkdir -p cli/target runner/target
                 cp %s cli/target/agentkernel-cli.jar
@@ -239,24 +241,58 @@ class LauncherIT {
         assertEquals(2, Files.readAllLines(log).size(), "a changed source did not trigger a build");
     }
 
+    /**
+     * The README's commands need no Maven installed beforehand (issue 16.7): with no {@code mvn} on PATH, or one
+     * older than the build needs, the launcher builds with the repository's Maven Wrapper; with neither it says so.
+     */
     @Test
-    void launcherReportsAMissingMaven() throws Exception {
+    void launcherBuildsWithTheMavenWrapperWhenMavenIsMissingOrOld() throws Exception {
         Path fake = Files.createDirectories(tmp.resolve("repo"));
         Files.createDirectories(fake.resolve("bin"));
         Files.createDirectories(fake.resolve("scripts/lib"));
         Files.copy(repo.resolve("bin/agentkernel"), fake.resolve("bin/agentkernel"));
         Files.copy(repo.resolve("scripts/lib/find-jdk.sh"), fake.resolve("scripts/lib/find-jdk.sh"));
+        Files.copy(repo.resolve("scripts/lib/find-maven.sh"), fake.resolve("scripts/lib/find-maven.sh"));
         // A PATH with bash and coreutils but no mvn.
         Path tools = Files.createDirectories(tmp.resolve("tools"));
-        for (String t : List.of("bash", "dirname", "readlink", "sed", "head", "find", "cat", "id", "cksum", "cut")) {
+        for (String t : List.of("bash", "dirname", "readlink", "sed", "head", "find", "cat", "id", "cksum", "cut", "sort", "mkdir",
+                "cp", "ln", "touch", "flock")) {
             Path real = Path.of("/usr/bin", t);
             if (!Files.exists(real)) real = Path.of("/bin", t);
             if (Files.exists(real)) Files.createSymbolicLink(tools.resolve(t), real);
         }
-        Result r = exec(List.of(fake.resolve("bin/agentkernel").toString(), "--version"),
-                env(tools.toString(), "JAVA_HOME", System.getProperty("java.home")), tmp);
-        assertEquals(1, r.code(), r.out());
-        assertTrue(r.err().contains("Maven (mvn) is not on PATH"), r.err());
+        Map<String, String> env = env(tools.toString(), "JAVA_HOME", System.getProperty("java.home"));
+        List<String> version = List.of(fake.resolve("bin/agentkernel").toString(), "--version");
+
+        Result none = exec(version, env, tmp);
+        assertEquals(1, none.code(), none.out());
+        assertTrue(none.err().contains("no Maven found") && none.err().contains("mvnw"), none.err());
+
+        Path log = tmp.resolve("mvnw.log");
+        Path wrapper = fake.resolve("mvnw");
+        Files.writeString(wrapper, """
+                #!/bin/bash
+                echo "WRAPPER ARGS=$*" >> %s
+                mkdir -p cli/target runner/target
+                cp %s cli/target/agentkernel-cli.jar
+                ln -sfn %s cli/target/lib
+                : > runner/target/agentkernel-runner.jar
+                """.formatted(log, repo.resolve("cli/target/agentkernel-cli.jar"), repo.resolve("cli/target/lib")));
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Result built = exec(version, env, tmp);
+        assertEquals(0, built.code(), built.err());
+        assertTrue(built.out().startsWith("agentkernel "), built.out());
+        assertEquals(List.of("WRAPPER ARGS=-q -B -DskipTests install"), Files.readAllLines(log));
+
+        // An mvn too old for the build's plugins is passed over for the wrapper, and the launcher says why.
+        Files.delete(fake.resolve("cli/target/agentkernel-cli.jar"));
+        Path old = tools.resolve("mvn");
+        Files.writeString(old, "#!/bin/bash\necho 'Apache Maven 3.3.9'\n");
+        Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Result overOld = exec(version, env, tmp);
+        assertEquals(0, overOld.code(), overOld.err());
+        assertTrue(overOld.err().contains("using the Maven Wrapper") && overOld.err().contains("older than"), overOld.err());
+        assertEquals(2, Files.readAllLines(log).size(), "built with the wrapper again");
     }
 
     @Test

@@ -20,6 +20,11 @@ public record Resources(long milliCpu, long memoryBytes) {
     public static final Resources AGENT_DEFAULT = new Resources(1000, 0);
 
     private static final Set<String> KEYS = Set.of("cpu", "memory");
+    /**
+     * {@code SpawnRequest.resources} key of the agent's workspace size ("1Gi"): a quota in the sandbox and kubernetes
+     * backends, not something the team counts.
+     */
+    public static final String WORKSPACE_KEY = "workspace";
     private static final Pattern QUANTITY = Pattern.compile("^([0-9]+(?:\\.[0-9]+)?)([a-zA-Z]*)$");
 
     public Resources {
@@ -43,6 +48,15 @@ public record Resources(long milliCpu, long memoryBytes) {
         Object memory = resources.get("memory");
         return new Resources(cpu == null ? AGENT_DEFAULT.milliCpu : parseMilliCpu(cpu, "SpawnRequest.resources.cpu"),
                 memory == null ? 0 : parseMemoryBytes(memory, "SpawnRequest.resources.memory"));
+    }
+
+    /**
+     * Takes {@link #WORKSPACE_KEY} out of {@code asked} (which {@link #forAgent} then reads): its size in bytes, 0 for
+     * "no quota", or -1 when the request does not name one.
+     */
+    public static long takeWorkspaceBytes(Map<String, Object> asked) {
+        Object ws = asked.remove(WORKSPACE_KEY);
+        return ws == null ? -1 : parseMemoryBytes(ws, "SpawnRequest.resources." + WORKSPACE_KEY);
     }
 
     static void checkKeys(Map<String, Object> resources, String where) {

@@ -22,6 +22,27 @@ class SandboxLimitsTest {
         assertEquals(List.of(), new SandboxSettings(SandboxSettings.Network.ISOLATED, List.of()).allow(), "the two-argument form still works");
     }
 
+    /** sandbox.limits.workspace: 1Gi by default and best effort; set explicitly it is required; 0 turns it off. */
+    @Test
+    void workspaceQuota() {
+        assertEquals(1L << 30, SandboxLimits.DEFAULTS.workspaceBytes());
+        assertFalse(SandboxLimits.DEFAULTS.workspaceRequired(), "the default quota is enforced where the machine can");
+        assertEquals(SandboxLimits.DEFAULTS, new SandboxLimits(512, 2L << 30, 256L << 20, true), "the four-limit form keeps the default quota");
+        SandboxLimits yaml = KernelConfigLoader.parse("sandbox:\n  limits: {workspace: 16Mi}\n", "t.yaml").sandbox().limits();
+        assertEquals(16L << 20, yaml.workspaceBytes());
+        assertTrue(yaml.workspaceRequired(), "asked for in the config: a spawn that cannot enforce it fails");
+        assertEquals(yaml, SandboxLimits.DEFAULTS.withWorkspace("16Mi"));
+        SandboxLimits off = KernelConfigLoader.parse("sandbox:\n  limits: {workspace: 0}\n", "t.yaml").sandbox().limits();
+        assertEquals(0, off.workspaceBytes());
+        assertFalse(off.workspaceRequired());
+        assertEquals(16L << 20, SandboxLimits.DEFAULTS.withWorkspace("16Mi").withPids(64).withTmp("8Mi").withMemory("1Gi").withCgroups(false)
+                .workspaceBytes(), "the other with* keep the quota");
+        ConfigException tiny = assertThrows(ConfigException.class, () -> SandboxLimits.DEFAULTS.withWorkspace("512Ki"));
+        assertTrue(tiny.getMessage().contains("sandbox.limits.workspace") && tiny.getMessage().contains("1Mi"), tiny.getMessage());
+        ConfigException word = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse("sandbox:\n  limits: {workspace: big}\n", "t.yaml"));
+        assertTrue(word.getMessage().contains("sandbox.limits.workspace"), word.getMessage());
+    }
+
     @Test
     void badLimitsNameTheProblem() {
         ConfigException unknown = assertThrows(ConfigException.class,

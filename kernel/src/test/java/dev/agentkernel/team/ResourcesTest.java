@@ -58,4 +58,18 @@ class ResourcesTest {
         assertEquals("1.5 cpu, 512Mi memory", new Resources(1500, 512L << 20).describe());
         assertEquals("2 cpu", new Resources(2000, 0).describe());
     }
+
+    /** resources.workspace is a quota for the backend, taken out before the team's cpu and memory are read. */
+    @Test
+    void workspaceIsTakenOutOfTheTeamResources() {
+        java.util.Map<String, Object> asked = new java.util.HashMap<>(java.util.Map.of("cpu", 2, "workspace", "16Mi"));
+        assertEquals(16L << 20, Resources.takeWorkspaceBytes(asked));
+        assertEquals(java.util.Map.of("cpu", 2), asked);
+        assertEquals(2000, Resources.forAgent(asked).milliCpu());
+        assertEquals(-1, Resources.takeWorkspaceBytes(new java.util.HashMap<>()), "not named");
+        assertEquals(0, Resources.takeWorkspaceBytes(new java.util.HashMap<>(java.util.Map.of("workspace", 0))), "no quota");
+        var bad = assertThrows(dev.agentkernel.InvalidRequestException.class,
+                () -> Resources.takeWorkspaceBytes(new java.util.HashMap<>(java.util.Map.of("workspace", "lots"))));
+        assertTrue(bad.getMessage().contains("SpawnRequest.resources.workspace"), bad.getMessage());
+    }
 }

@@ -84,7 +84,7 @@ public final class Runner implements AutoCloseable {
             this.tools = ToolRegistry.create(settings.tools(), settings.workspace(), bashTimeout, options.outputCapBytes(), toolEnv,
                     launcher);
             this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
-                    settings.thinkingLevel(), options.maxRetries(), relay == null ? null : relay.llmProxy());
+                    settings.thinkingLevel(), options.maxRetries(), relay == null ? hostProxy(settings) : relay.llmProxy());
             // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port
             this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings, providers) : null;
         } catch (IOException | RuntimeException e) {
@@ -113,6 +113,18 @@ public final class Runner implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The corporate proxy for the LLM endpoint from {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code NO_PROXY} (the
+     * kernel forwards them), or null for a direct connection. In a sandbox's own network the relay's proxy is the
+     * only way out instead, and the kernel chains that one to the corporate proxy.
+     */
+    static java.net.Proxy hostProxy(RunnerSettings settings) {
+        String endpoint = settings.baseUrl() != null && !settings.baseUrl().isBlank() ? settings.baseUrl()
+                : "openai".equals(settings.provider()) ? "https://api.openai.com/v1" : "https://api.anthropic.com";
+        java.net.Proxy proxy = dev.agentkernel.protocol.net.ProxyEnv.of(System.getenv()).proxyFor(java.net.URI.create(endpoint));
+        return proxy.type() == java.net.Proxy.Type.DIRECT ? null : proxy;
     }
 
     public void start() {

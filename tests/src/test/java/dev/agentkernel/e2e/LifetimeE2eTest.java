@@ -232,12 +232,21 @@ class LifetimeE2eTest {
         assertTrue(running(detached.pid()), "the detached sandboxed agent survives its kernel");
         try (AgentKernel later = AgentKernel.builder().backend("sandbox").plugin(new dev.agentkernel.OpenClawPlugin())
                 .stateDir(state).hostEnv(Map.of("PATH", System.getenv("PATH"))).build()) {
+            // The SIGKILLed kernel could not unmount its agents' workspace quotas (root only); this kernel did when it started.
+            for (Spawned a : agents) {
+                if (a.detached()) continue; // still running on its workspace
+                assertFalse(dev.agentkernel.spawn.local.WorkspaceMounts.isMountPoint(state.resolve("agents").resolve(a.id()).resolve("workspace")),
+                        "a dead agent's workspace is unmounted: " + a);
+            }
             Agent agent = later.attach(detached.id(), detached.nonce());
             assertTrue(later.status().join().getFirst().detached());
             assertEquals("Echo: back again", later.ask(agent.id(), detached.nonce(), "back again"));
             later.spawner().kill(agent.id()).join();
             assertTrue(waitUntil(ORPHAN_DEADLINE, () -> !running(detached.pid())), "kill stops the re-attached sandboxed agent");
         }
+        String prefix = state.toRealPath() + "/";
+        assertEquals(List.of(), dev.agentkernel.spawn.local.WorkspaceMounts.mountPoints().stream().filter(m -> m.startsWith(prefix)).toList(),
+                "no workspace stays mounted under the state dir");
     }
 
     @Test

@@ -482,11 +482,23 @@ public final class KubernetesBackend implements Backend {
      * agent whose provider is openai; the runner scrubs the keys and the nonce from its tools' environment, except
      * what the request passed (config {@code user_env}).
      */
+    /** Names a pod reaches inside the cluster, added to the forwarded NO_PROXY. */
+    static final List<String> IN_CLUSTER_NO_PROXY = List.of(".svc", ".cluster.local", "kubernetes.default");
+
     private Map<String, String> secretEnv(Map<String, String> requestEnv, String nonce, String apiKey, String provider) {
         Map<String, String> env = new LinkedHashMap<>(requestEnv);
         String openAi = settings.hostEnv().get(AgentObjects.OPENAI_KEY_ENV);
         if ("openai".equalsIgnoreCase(provider == null ? "" : provider.trim()) && openAi != null && !openAi.isEmpty()) {
             env.putIfAbsent(AgentObjects.OPENAI_KEY_ENV, openAi);
+        }
+        // The kernel's corporate proxy, for the runner's LLM client and the tools (issue 16.8), in the Secret since a
+        // proxy URL may hold credentials. Cluster-internal names never go through it.
+        dev.agentkernel.protocol.net.ProxyEnv proxy = dev.agentkernel.protocol.net.ProxyEnv.of(settings.hostEnv());
+        if (proxy.isSet()) {
+            List<String> internal = new java.util.ArrayList<>(IN_CLUSTER_NO_PROXY);
+            String apiServer = settings.hostEnv().get("KUBERNETES_SERVICE_HOST");
+            if (apiServer != null) internal.add(apiServer);
+            proxy.bypassing(internal).toEnv().forEach(env::putIfAbsent);
         }
         if (!apiKey.isEmpty()) env.put(AgentObjects.API_KEY_ENV, apiKey);
         env.put(AgentObjects.NONCE_ENV, nonce);

@@ -26,7 +26,8 @@ import java.util.stream.Stream;
 /**
  * One agent's directory, laid out as docs/architecture.md says: {@code config.json} (0600, the only
  * file with the nonce and API key), {@code agent.json}, {@code runner.out}, {@code runner.err},
- * {@code history.jsonl} (written by the runner) and {@code workspace/}.
+ * {@code history.jsonl} (written by the runner) and {@code workspace/}; in the sandbox backend with a workspace quota
+ * also {@code workspace.img}, the file system mounted on {@code workspace/} while the agent runs.
  */
 public final class AgentDir {
     public static final String CONFIG = "config.json";
@@ -34,6 +35,8 @@ public final class AgentDir {
     public static final String OUT = "runner.out";
     public static final String ERR = "runner.err";
     public static final String WORKSPACE = "workspace";
+    /** The workspace quota's ext4 image (sandbox backend, root kernel): the workspace's files while it is not mounted. */
+    public static final String WORKSPACE_IMAGE = "workspace.img";
 
     static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     static final Set<PosixFilePermission> SECRET_MODE = PosixFilePermissions.fromString("rw-------");
@@ -77,6 +80,7 @@ public final class AgentDir {
     public Path outFile() { return dir.resolve(OUT); }
     public Path errFile() { return dir.resolve(ERR); }
     public Path workspace() { return dir.resolve(WORKSPACE); }
+    public Path workspaceImage() { return dir.resolve(WORKSPACE_IMAGE); }
     public Path historyFile() { return dir.resolve(Protocol.HISTORY_FILE); }
     public Path busLogFile() { return dir.resolve(Protocol.AGENTBUS_FILE); }
 
@@ -160,8 +164,13 @@ public final class AgentDir {
         }
     }
 
-    /** Deletes the whole directory (failed spawns leave nothing behind). */
+    /**
+     * Deletes the whole directory (failed spawns leave nothing behind). A workspace quota still mounted on
+     * {@code workspace/} is unmounted first: its mount point could not be removed, and the walk would empty the
+     * image instead of the directory.
+     */
     void delete() {
+        if (WorkspaceMounts.isMountPoint(workspace())) WorkspaceMounts.unmount(workspace());
         deleteTree(dir);
     }
 

@@ -110,6 +110,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         this.vault = vault;
         this.packaging = packaging;
         this.agentsDir = settings.stateDir().resolve("agents");
+        // Workspace quotas a SIGKILLed kernel left mounted here (one read of /proc/self/mountinfo when there are none).
+        new LocalStateDir(settings.stateDir()).releaseOrphanMounts();
     }
 
     @Override
@@ -136,7 +138,9 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             throw new InvalidRequestException("unknown image_id '" + imageId + "'; build one with "
                     + "kernel.packaging().createAgentImage(name, bundles) and pass job.image().id()");
         }
-        Resources resources = Resources.forAgent(request.resources());
+        Map<String, Object> asked = new LinkedHashMap<>(request.resources());
+        long workspaceBytes = Resources.takeWorkspaceBytes(asked); // a quota for the launcher, not a team resource
+        Resources resources = Resources.forAgent(asked);
         Map<String, Object> typeConfig = plugin.runnerConfig(request.spawnInfo(), settings.hostEnv());
 
         String id = UUID.randomUUID().toString();
@@ -146,6 +150,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         AgentNetwork network = null;
         try {
             dir = AgentDir.create(agentsDir, id);
+            settings.launcher().prepareWorkspace(dir, workspaceBytes);
             dir.createRunnerLogs(request.agentbus() != null);
             if (imageId != null) packaging.installInto(imageId, dir.workspace());
             List<String> command = settings.launcher().command(plugin.command(dir.configFile(), settings.hostEnv()), dir, request.detached(),
@@ -195,6 +200,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             if (network != null) network.delete();
             if (dir != null) {
                 try {
+                    settings.launcher().releaseWorkspace(dir);
                     dir.delete();
                 } catch (RuntimeException ignored) {
                     // Best effort; the original error matters more.
@@ -281,7 +287,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     /**
      * The agent's environment: basics from the host (taken from the real environment when the kernel's
-     * host env lacks them, since they carry no secret), {@code LLM_API_KEY} from the host env only,
+     * host env lacks them, since they carry no secret), the proxy variables and {@code LLM_API_KEY} from the host env only,
      * {@code OPENAI_API_KEY} too when the agent's provider is openai, then the request's own variables. The runner
      * keeps its keys out of its tools' environment (runner {@code ToolEnvironment}) except what the request passed.
      */
@@ -291,6 +297,9 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             String v = hostEnv.getOrDefault(key, System.getenv(key));
             if (v != null) env.put(key, v);
         }
+        // The corporate proxy as the kernel's environment names it: the runner's LLM client and its tools use it
+        // (issue 16.8). Only from the kernel's hostEnv, like the key: a proxy URL may hold credentials.
+        env.putAll(dev.agentkernel.protocol.net.ProxyEnv.variables(hostEnv));
         List<String> forwarded = "openai".equals(provider) ? List.of(FORWARDED_ENV.getFirst(), OPENAI_KEY_ENV) : FORWARDED_ENV;
         for (String key : forwarded) {
             String v = hostEnv.get(key);
@@ -398,6 +407,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     private void finishStopped(LocalAgent local) {
         local.network.delete();
+        // Its processes are gone (terminated above): the workspace quota's mount can go; its files stay in the image.
+        settings.launcher().releaseWorkspace(local.dir);
         Agent agent = local.agent.withState(AgentState.STOPPED);
         stopped.put(agent.id(), agent);
         teams.release(agent.teamId(), agent.id());

@@ -105,6 +105,8 @@ public final class LocalStateDir {
         if (!runners.isEmpty()) ProcessTrees.terminate(runners, grace);
         for (Entry e : stale) {
             AgentDir dir = new AgentDir(e.dir());
+            // A sandboxed agent's workspace quota stays mounted when its kernel died: take it off with the agent.
+            WorkspaceMounts.unmount(dir.workspace());
             dir.deleteConfig();
             dir.writeRecord(e.record().withState(AgentState.STOPPED));
             try {
@@ -115,6 +117,33 @@ public final class LocalStateDir {
             }
         }
         return stale;
+    }
+
+    /**
+     * Unmounts the workspace quotas (sandbox backend) of agents whose runner is gone and whose kernel is gone or stopped
+     * them: a kernel killed by SIGKILL takes its sandboxes with it (--die-with-parent) but cannot unmount their
+     * workspaces. Every backend on this state dir calls this when it starts, and {@code bin/agentkernel cleanup} reaps
+     * the same way. A workspace whose runner still runs (a detached agent), or whose kernel is alive (it unmounts at
+     * kill), or without a readable record (a spawn in progress) is left alone. Returns the workspaces unmounted.
+     */
+    public List<Path> releaseOrphanMounts() {
+        String agents = WorkspaceMounts.canonical(stateDir.resolve("agents")) + "/";
+        List<Path> released = new ArrayList<>();
+        for (String m : WorkspaceMounts.mountPoints()) {
+            if (!m.startsWith(agents) || !m.endsWith("/" + AgentDir.WORKSPACE)) continue;
+            AgentDir dir = new AgentDir(Path.of(m).getParent());
+            if (!dir.path().getParent().toString().equals(agents.substring(0, agents.length() - 1))) continue; // agents/<id>/workspace only
+            AgentRecord r;
+            try {
+                r = dir.readRecord();
+            } catch (IOException | RuntimeException e) {
+                continue;
+            }
+            if (r.runner().isPresent()) continue;
+            if (r.owner().isPresent() && r.state() != AgentState.STOPPED) continue;
+            if (WorkspaceMounts.unmount(dir.workspace())) released.add(dir.workspace());
+        }
+        return released;
     }
 
     /** Deletes the directories of stopped agents (their history too). Returns how many were removed. */

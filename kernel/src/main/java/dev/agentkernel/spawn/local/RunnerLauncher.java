@@ -35,6 +35,20 @@ public interface RunnerLauncher {
     }
 
     /**
+     * Called right after the agent directory is made, before anything is put in its workspace (an image's bundles):
+     * the sandbox backend mounts the workspace quota there. {@code requestedBytes} is the spawn's
+     * {@code resources.workspace} (0: no quota), or -1 when it names none. Throws
+     * {@link dev.agentkernel.SpawnFailedException} when a quota that was asked for cannot be enforced.
+     */
+    default void prepareWorkspace(AgentDir dir, long requestedBytes) {}
+
+    /**
+     * The agent is gone for good (killed, its spawn failed, the kernel closed; its processes are gone): undo
+     * {@link #prepareWorkspace}. Never throws; the workspace's files stay where the launcher keeps them.
+     */
+    default void releaseWorkspace(AgentDir dir) {}
+
+    /**
      * Called after the agent directory and its config are written, just before the runner starts (the sandbox
      * backend gives the runner's files to the user the sandbox drops to).
      */

@@ -52,24 +52,30 @@ final class RelayNetwork implements AgentNetwork {
 
     /** Sets up the relays of the agent whose runner config is {@code config}, before the runner starts. */
     static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow) throws BindException {
-        return open(agentDir, config, allow, null, true);
+        return open(agentDir, config, allow, null, true, dev.agentkernel.protocol.net.ProxyEnv.NONE);
     }
 
     /** As {@link #open(AgentDir, JsonNode, List)}; a non-null {@code user} (root kernel) gets the directory and the egress socket. */
     static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user) throws BindException {
-        return open(agentDir, config, allow, user, true);
+        return open(agentDir, config, allow, user, true, dev.agentkernel.protocol.net.ProxyEnv.NONE);
+    }
+
+    /** As {@link #open(AgentDir, JsonNode, List, SandboxUser)}; the egress proxy reaches allowed hosts through {@code corporateProxy}. */
+    static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user,
+                             dev.agentkernel.protocol.net.ProxyEnv corporateProxy) throws BindException {
+        return open(agentDir, config, allow, user, true, corporateProxy);
     }
 
     /** {@code fresh}: a new agent, whose relay directory may be removed again if this fails. */
-    private static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user, boolean fresh)
-            throws BindException {
+    private static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user, boolean fresh,
+                                     dev.agentkernel.protocol.net.ProxyEnv corporateProxy) throws BindException {
         EgressAllowList allowList = allowList(config, allow); // a bad base_url fails before anything exists
         RelayDir dir = RelayDir.of(agentDir).create();
         String label = config.path("name").asText("?") + " (" + agentDir.path().getFileName() + ")";
         List<AutoCloseable> parts = new ArrayList<>();
         try {
             parts.add(EgressProxy.open(dir.socket(RelaySockets.EGRESS), allowList, endpointPaths(config, allow), label,
-                    denial -> logDenial(agentDir, denial)));
+                    denial -> logDenial(agentDir, denial), corporateProxy));
             if (user != null) {
                 // The runner, as the sandbox user, creates its sockets in the directory and connects to egress.sock.
                 user.own(dir.dir());
@@ -98,6 +104,10 @@ final class RelayNetwork implements AgentNetwork {
     }
 
     static RelayNetwork reopen(AgentDir agentDir, List<String> allow, SandboxUser user) {
+        return reopen(agentDir, allow, user, dev.agentkernel.protocol.net.ProxyEnv.NONE);
+    }
+
+    static RelayNetwork reopen(AgentDir agentDir, List<String> allow, SandboxUser user, dev.agentkernel.protocol.net.ProxyEnv corporateProxy) {
         JsonNode config;
         try {
             config = Protocol.json().readTree(Files.readString(agentDir.configFile()));
@@ -106,7 +116,7 @@ final class RelayNetwork implements AgentNetwork {
                     + e.getMessage(), e);
         }
         try {
-            return open(agentDir, config, allow, user, false);
+            return open(agentDir, config, allow, user, false, corporateProxy);
         } catch (BindException e) {
             throw new AgentUnreachableException("the sandboxed agent " + agentDir.path().getFileName() + " is reached through host port "
                     + config.path("http_port").asInt() + ", which something else has taken since (" + e.getMessage()

@@ -31,6 +31,8 @@ import java.util.concurrent.RejectedExecutionException;
 public final class SandboxLauncher implements RunnerLauncher {
     private final Map<String, String> hostEnv;
     private final SandboxSettings sandbox;
+    /** HTTPS_PROXY/HTTP_PROXY/NO_PROXY of the kernel's environment: the egress proxy chains to it (issue 16.8). */
+    private final dev.agentkernel.protocol.net.ProxyEnv corporateProxy;
     /** Who the runner runs as when the kernel is root; null otherwise (see {@link SandboxUser}). */
     private final SandboxUser user = SandboxUser.forKernel();
     // A single-thread pool keeps its one worker until shutdown; a failing start ends in the future, not the worker.
@@ -44,6 +46,7 @@ public final class SandboxLauncher implements RunnerLauncher {
 
     public SandboxLauncher(Map<String, String> hostEnv, SandboxSettings sandbox) {
         this.hostEnv = Map.copyOf(hostEnv);
+        this.corporateProxy = dev.agentkernel.protocol.net.ProxyEnv.of(this.hostEnv);
         this.sandbox = sandbox == null ? SandboxSettings.defaults() : sandbox;
         // A bad allow entry is a config error, reported when the kernel is built rather than at the first spawn.
         if (this.sandbox.isolated()) dev.agentkernel.spawn.sandbox.net.EgressAllowList.of(this.sandbox.allow());
@@ -96,7 +99,7 @@ public final class SandboxLauncher implements RunnerLauncher {
         Cgroup cgroup = wanted == null ? null : Cgroup.create(cgroups(), wanted.id, wanted.pids, wanted.memory, wanted.milliCpu);
         AgentNetwork network;
         try {
-            network = sandbox.isolated() ? RelayNetwork.open(dir, runnerConfig, sandbox.allow(), user) : AgentNetwork.SHARED;
+            network = sandbox.isolated() ? RelayNetwork.open(dir, runnerConfig, sandbox.allow(), user, corporateProxy) : AgentNetwork.SHARED;
         } catch (java.net.BindException | RuntimeException e) {
             if (cgroup != null) cgroup.remove();
             throw e;
@@ -106,7 +109,7 @@ public final class SandboxLauncher implements RunnerLauncher {
 
     @Override
     public AgentNetwork reopenNetwork(AgentDir dir) {
-        AgentNetwork network = sandbox.isolated() ? RelayNetwork.reopen(dir, sandbox.allow(), user) : AgentNetwork.SHARED;
+        AgentNetwork network = sandbox.isolated() ? RelayNetwork.reopen(dir, sandbox.allow(), user, corporateProxy) : AgentNetwork.SHARED;
         if (!sandbox.limits().cgroups() || cgroups() instanceof Cgroup.None) return network;
         return new LimitedNetwork(network, Cgroup.existing(cgroups(), dir.path().getFileName().toString()), () -> {});
     }
@@ -128,6 +131,61 @@ public final class SandboxLauncher implements RunnerLauncher {
 
         @Override
         public String toString() { return inner + " + " + cgroup; }
+    }
+
+    /** Why this machine cannot mount workspace quotas (null: it can); looked up at the first spawn. */
+    private volatile String quotaUnavailable;
+    private volatile boolean quotaChecked;
+    private final java.util.concurrent.atomic.AtomicBoolean quotaNoticeGiven = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Mounts the workspace quota (docs/sandbox.md, "Limits"): the spawn's {@code resources.workspace}, else
+     * {@code sandbox.limits.workspace}. Where it cannot be enforced, the default quota gives one notice in the log (per
+     * kernel) and the spawn goes on; a quota asked for explicitly fails the spawn, naming why.
+     */
+    @Override
+    public void prepareWorkspace(AgentDir dir, long requestedBytes) {
+        if (!quotaChecked) {
+            quotaUnavailable = WorkspaceQuota.unavailable();
+            quotaChecked = true;
+        }
+        WorkspaceQuota.Plan plan = WorkspaceQuota.plan(sandbox.limits(), requestedBytes, quotaUnavailable);
+        switch (plan) {
+            case WorkspaceQuota.Skip skip -> { }
+            case WorkspaceQuota.Notice notice -> notice(notice.message());
+            case WorkspaceQuota.Mount mount -> {
+                try {
+                    WorkspaceQuota.mount(dir, mount.bytes());
+                } catch (IOException e) {
+                    boolean perSpawn = requestedBytes > 0;
+                    if (perSpawn || sandbox.limits().workspaceRequired()) throw WorkspaceQuota.cannot(mount.bytes(), e.getMessage(), perSpawn);
+                    notice(WorkspaceQuota.plan(sandbox.limits(), requestedBytes, "mounting it failed (" + e.getMessage() + ")") instanceof WorkspaceQuota.Notice n
+                            ? n.message() : e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void notice(String message) {
+        if (quotaNoticeGiven.compareAndSet(false, true)) {
+            System.getLogger(SandboxLauncher.class.getName()).log(System.Logger.Level.WARNING, message);
+        }
+    }
+
+    /** As if this machine could not mount workspace images, for {@code reason} (tests of the non-root behaviour as root). */
+    SandboxLauncher withoutWorkspaceMounts(String reason) {
+        quotaUnavailable = reason;
+        quotaChecked = true;
+        return this;
+    }
+
+    /** Whether this kernel has said that its default workspace quota is not enforced (at most once). */
+    boolean quotaNoticeGiven() { return quotaNoticeGiven.get(); }
+
+    /** Unmounts the workspace quota; the image (the agent's files) stays in the agent directory. */
+    @Override
+    public void releaseWorkspace(AgentDir dir) {
+        dev.agentkernel.spawn.local.WorkspaceMounts.unmount(dir.workspace());
     }
 
     /**

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  *       plain http) that lets through only the host:port pairs the agent is allowed to reach.</li>
  * </ul>
  *
- * A runner-side listener writes {@link #GREETING} first on every connection. The kernel checks it before
+ * A runner-side listener writes the {@link #greeting() greeting} first on every connection. The kernel checks it before
  * relaying, so an agent that replaces its socket with a link to some other socket on the host (a
  * container engine's, say) cannot make the kernel talk to that socket on its behalf.
  */

@@ -19,20 +19,20 @@ final class ProviderErrors {
                 + (type.isEmpty() ? "" : " " + type) + retried + ": " + detail, cause);
     }
 
-    /** With a proxy, the likely culprit is the kernel's egress allow-list, not the network. */
+    /** With a proxy, the likely culprit is the proxy settings or the sandbox's egress allow-list, not the network. */
     static LlmException unreachable(String provider, String baseUrl, java.net.Proxy proxy, Throwable cause) {
         if (proxy == null) {
             return new LlmException("cannot reach the " + provider + " API" + (baseUrl == null ? "" : " at " + baseUrl)
                     + ": " + rootMessage(cause) + ": check base_url and the network", cause);
         }
         return new LlmException("cannot reach the " + provider + " API" + (baseUrl == null ? "" : " at " + baseUrl)
-                + " through the kernel's egress proxy " + hostPort(proxy.address()) + ": " + rootMessage(cause)
-                + ": check base_url and that the kernel allows this host", cause);
+                + " through the proxy " + hostPort(proxy.address()) + ": " + rootMessage(cause)
+                + ": check base_url, HTTPS_PROXY/HTTP_PROXY/NO_PROXY, and in a sandbox that the kernel allows this host", cause);
     }
 
     private static String hostPort(java.net.SocketAddress address) {
-        if (address instanceof java.net.InetSocketAddress a && a.getAddress() != null) {
-            return a.getAddress().getHostAddress() + ":" + a.getPort();
+        if (address instanceof java.net.InetSocketAddress a) {
+            return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
         }
         return String.valueOf(address);
     }

@@ -48,6 +48,9 @@ public final class EgressProxy implements AutoCloseable {
     private final LongAdder allowed = new LongAdder();
     private final LongAdder denied = new LongAdder();
 
+    /** The corporate proxy allowed targets are reached through ({@link dev.agentkernel.protocol.net.ProxyEnv#NONE}: direct). */
+    private volatile dev.agentkernel.protocol.net.ProxyEnv corporateProxy = dev.agentkernel.protocol.net.ProxyEnv.NONE;
+
     private EgressProxy(Path socket, EgressAllowList allow, String agentLabel, Consumer<String> onDenied,
                         Duration headTimeout, Duration connectTimeout, ServerSocketChannel server) {
         this.socket = socket;
@@ -75,8 +78,18 @@ public final class EgressProxy implements AutoCloseable {
     /** As {@link #open(Path, EgressAllowList, String, Consumer)}; plain-http requests to the LLM endpoint must also pass {@code paths}. */
     public static EgressProxy open(Path socket, EgressAllowList allow, EndpointPaths paths, String agentLabel, Consumer<String> onDenied)
             throws IOException {
+        return open(socket, allow, paths, agentLabel, onDenied, dev.agentkernel.protocol.net.ProxyEnv.NONE);
+    }
+
+    /**
+     * As {@link #open(Path, EgressAllowList, EndpointPaths, String, Consumer)}, reaching allowed targets through
+     * {@code upstream}, the corporate proxy of the kernel's environment, where it applies (its {@code NO_PROXY} too).
+     */
+    public static EgressProxy open(Path socket, EgressAllowList allow, EndpointPaths paths, String agentLabel, Consumer<String> onDenied,
+                                   dev.agentkernel.protocol.net.ProxyEnv upstream) throws IOException {
         EgressProxy proxy = open(socket, allow, agentLabel, onDenied, HEAD_TIMEOUT, CONNECT_TIMEOUT);
         proxy.paths = paths == null ? EndpointPaths.ANY : paths;
+        proxy.corporateProxy = upstream == null ? dev.agentkernel.protocol.net.ProxyEnv.NONE : upstream;
         return proxy;
     }
 
@@ -174,7 +187,8 @@ public final class EgressProxy implements AutoCloseable {
         allowed.increment();
         SocketChannel upstream;
         try {
-            upstream = Dialer.connect(target, connectTimeout, connections);
+            java.net.Proxy via = corporateProxy.proxyFor(java.net.URI.create((request.tunnel() ? "https" : "http") + "://" + target));
+            upstream = Dialer.connect(target, connectTimeout, connections, via.type() == java.net.Proxy.Type.DIRECT ? null : via);
         } catch (UnknownHostException e) {
             refuse(client, 502, "Bad Gateway", "agentkernel sandbox: cannot reach " + target + ": unknown host " + target.host());
             return;

@@ -1,0 +1,65 @@
+package dev.agentkernel.arch;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The module and package map of docs/architecture.md, checked on the compiled classes (issue 16.6). Module-info
+ * exports would fence nothing on the class path every user, notebook and test runs on, so the fence is this test.
+ */
+class ArchitectureTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.agentkernel");
+    }
+
+    @Test
+    void theRunnerSharesOnlyTheProtocolWithTheKernel() {
+        noClasses().that().resideInAPackage("dev.agentkernel.runner..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.agentkernel", "dev.agentkernel.spawn..",
+                        "dev.agentkernel.client..", "dev.agentkernel.config..", "dev.agentkernel.team..", "dev.agentkernel.helpers..",
+                        "dev.agentkernel.jupyter..", "dev.agentkernel.cells..")
+                .check(classes);
+    }
+
+    @Test
+    void theKernelKnowsNothingOfNotebooksHelpersOrTheRunner() {
+        noClasses().that().resideInAnyPackage("dev.agentkernel", "dev.agentkernel.spawn..", "dev.agentkernel.client..",
+                        "dev.agentkernel.config..", "dev.agentkernel.team..", "dev.agentkernel.bus..", "dev.agentkernel.blob..",
+                        "dev.agentkernel.packaging..", "dev.agentkernel.plugin..", "dev.agentkernel.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.agentkernel.helpers..", "dev.agentkernel.jupyter..",
+                        "dev.agentkernel.cells..", "dev.agentkernel.runner..", "dev.agentkernel.fakellm..")
+                .check(classes);
+    }
+
+    @Test
+    void whatUserCodeCallsDoesNotDependOnHowACellRuns() {
+        noClasses().that().resideInAPackage("dev.agentkernel.helpers..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.agentkernel.jupyter..", "dev.agentkernel.cells..")
+                .check(classes);
+    }
+
+    @Test
+    void theProtocolDependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("dev.agentkernel.protocol..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("dev.agentkernel.protocol..", "java..", "javax..",
+                        "com.fasterxml.jackson..")
+                .check(classes);
+    }
+
+    @Test
+    void noCircleBetweenTheKernelsImplementationPackages() {
+        // The root package (the public API) and its implementation may know each other; below it, no circles.
+        slices().matching("dev.agentkernel.(spawn|client|config|team|bus|blob|packaging|plugin).(**)")
+                .should().beFreeOfCycles().check(classes);
+    }
+}
