@@ -36,6 +36,8 @@ public final class Runner implements AutoCloseable {
     private final RunnerSettings settings;
     private final HistoryStore history;
     private final ToolRegistry tools;
+    /** Where tool commands run; closed here too, as no tool may own it (a config without bash). */
+    private final dev.agentkernel.runner.tools.ToolLauncher launcher;
     private final Providers providers;
     private final TurnGate gate = new TurnGate();
     private final RunnerHttpServer server;
@@ -69,10 +71,18 @@ public final class Runner implements AutoCloseable {
             // the runner's own secrets (key, nonce) stay out of what the model's commands can read
             ToolEnvironment toolEnv = ToolEnvironment.of(System.getenv(), settings.userEnv(),
                     java.util.List.of(settings.nonce(), settings.apiKey()), relay == null ? Map.of() : relay.toolEnvironment());
-            this.tools = ToolRegistry.create(settings.tools(), settings.workspace(),
-                    Duration.ofSeconds(settings.bashTimeoutSeconds()), options.outputCapBytes(), toolEnv,
-                    dev.agentkernel.runner.tools.ToolSandbox.fromEnv(System.getenv(), settings.workspace(), settings.stateDir(),
-                            settings.relayDir()));
+            Duration bashTimeout = Duration.ofSeconds(settings.bashTimeoutSeconds());
+            // Kubernetes: commands run in the pod's tools container, which has the workspace and none of our state;
+            // the sandbox backend: in a nested sandbox that hides the state dir
+            dev.agentkernel.runner.tools.ToolLauncher launcher = dev.agentkernel.runner.tools.ToolChannel.fromEnv(System.getenv(),
+                    bashTimeout, options.outputCapBytes(), toolEnv);
+            if (launcher == null) {
+                launcher = dev.agentkernel.runner.tools.ToolSandbox.fromEnv(System.getenv(), settings.workspace(), settings.stateDir(),
+                        settings.relayDir());
+            }
+            this.launcher = launcher;
+            this.tools = ToolRegistry.create(settings.tools(), settings.workspace(), bashTimeout, options.outputCapBytes(), toolEnv,
+                    launcher);
             this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
                     settings.thinkingLevel(), options.maxRetries(), relay == null ? hostProxy(settings) : relay.llmProxy());
             // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port
@@ -198,6 +208,7 @@ public final class Runner implements AutoCloseable {
         server.close();
         if (bus != null) bus.close();
         tools.close();
+        launcher.close();
         providers.close();
         history.close();
     }

@@ -33,7 +33,19 @@ public final class AgentObjects {
     public static final String CONFIG_DIR = "/etc/agentkernel";
     public static final String CONFIG_PATH = CONFIG_DIR + "/" + CONFIG_KEY;
     public static final String WORKSPACE = "/workspace";
-    public static final String STATE_DIR = WORKSPACE + "/.agentkernel";
+    /**
+     * The runner's history and AgentBus log: its own emptyDir, mounted in the runner container only, so the tools
+     * container (which runs every command the model asks for) can neither read nor rewrite them (issue 12.2).
+     */
+    public static final String STATE_DIR = "/var/lib/agentkernel";
+    /** The container that runs the agent's tool commands: the workspace, none of the runner's state or secrets. */
+    public static final String TOOLS_CONTAINER = "tools";
+    public static final String TOOLS_MAIN = "dev.agentkernel.runner.tools.ToolServer";
+    /** The emptyDir with the runner's tool socket: read-write for the runner, read-only for the tools container. */
+    public static final String TOOL_SOCKET_DIR = "/run/agentkernel";
+    public static final String TOOL_SOCKET = TOOL_SOCKET_DIR + "/tools.sock";
+    /** The runner's {@code ToolChannel.ENV} (module runner): where it listens for the tools container. */
+    public static final String TOOL_SOCKET_ENV = "AGENTKERNEL_TOOL_SOCKET";
     /** Where scripts/build_base_image.sh puts the runner jar (its lib/ directory sits next to it). */
     public static final String RUNNER_JAR = "/opt/agentkernel/agentkernel-runner.jar";
     public static final String RUNNER_MAIN = "dev.agentkernel.runner.RunnerMain";
@@ -122,8 +134,23 @@ public final class AgentObjects {
         Map<String, Quantity> amounts = new LinkedHashMap<>();
         amounts.put("cpu", cpuQuantity(resources.milliCpu()));
         amounts.put("memory", memoryQuantity(limits.memoryBytes()));
-        Map<String, Quantity> containerLimits = new LinkedHashMap<>(amounts);
-        containerLimits.put("ephemeral-storage", memoryQuantity(limits.ephemeralStorageBytes()));
+        // The pod's requests add up to the agent's cpu and memory (what its team counts). Memory is split with
+        // request = limit per container, so a tool's memory hog OOM-kills the tools container, not the runner.
+        // Cpu is requested in shares but each container may burst to the agent's whole cpu: they take turns (the
+        // runner waits while a command runs), and a runner capped at a quarter core would start 4x slower.
+        long runnerMilli = PodLimits.runnerMilliCpu(resources.milliCpu());
+        Map<String, Quantity> runnerRequests = new LinkedHashMap<>();
+        runnerRequests.put("cpu", cpuQuantity(runnerMilli));
+        runnerRequests.put("memory", memoryQuantity(limits.runnerMemoryBytes()));
+        Map<String, Quantity> runnerLimits = new LinkedHashMap<>(runnerRequests);
+        runnerLimits.put("cpu", cpuQuantity(resources.milliCpu()));
+        runnerLimits.put("ephemeral-storage", memoryQuantity(PodLimits.RUNNER_EPHEMERAL));
+        Map<String, Quantity> toolsRequests = new LinkedHashMap<>();
+        toolsRequests.put("cpu", cpuQuantity(resources.milliCpu() - runnerMilli));
+        toolsRequests.put("memory", memoryQuantity(limits.toolsMemoryBytes()));
+        Map<String, Quantity> toolsLimits = new LinkedHashMap<>(toolsRequests);
+        toolsLimits.put("cpu", cpuQuantity(resources.milliCpu()));
+        toolsLimits.put("ephemeral-storage", memoryQuantity(limits.ephemeralStorageBytes()));
         List<LocalObjectReference> pullSecrets = settings.imagePullSecrets().stream().map(LocalObjectReference::new).toList();
         List<Toleration> tolerations = settings.tolerations().stream()
                 .map(t -> Protocol.json().convertValue(t, Toleration.class)).toList();
@@ -153,9 +180,10 @@ public final class AgentObjects {
                         .addNewEnvFrom().withNewSecretRef().withName(PodNames.secret(podName)).endSecretRef().endEnvFrom()
                         // The root file system is read-only: HOME and the JVM's temp dir must point at writable volumes.
                         .addNewEnv().withName("HOME").withValue(WORKSPACE).endEnv()
+                        .addNewEnv().withName(TOOL_SOCKET_ENV).withValue(TOOL_SOCKET).endEnv()
                         .addNewEnv().withName("JAVA_TOOL_OPTIONS").withValue("-Djava.io.tmpdir=/tmp -XX:-UsePerfData").endEnv()
                         .addNewPort().withName("http").withContainerPort(KubernetesSettings.CONTAINER_PORT).withProtocol("TCP").endPort()
-                        .withNewResources().withRequests(amounts).withLimits(containerLimits).endResources()
+                        .withNewResources().withRequests(runnerRequests).withLimits(runnerLimits).endResources()
                         .withNewReadinessProbe()
                             .withNewHttpGet().withPath(Protocol.PATH_HEALTH).withNewPort(KubernetesSettings.CONTAINER_PORT).endHttpGet()
                             .withPeriodSeconds(2).withTimeoutSeconds(1).withFailureThreshold(3)
@@ -167,12 +195,55 @@ public final class AgentObjects {
                         .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
                         .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
                         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                        .addNewVolumeMount().withName("state").withMountPath(STATE_DIR).endVolumeMount()
+                        .addNewVolumeMount().withName("tool-socket").withMountPath(TOOL_SOCKET_DIR).endVolumeMount()
                         .build())
+                    .addToContainers(toolsContainer(image, toolsRequests, toolsLimits))
                     .addNewVolume().withName("config").withNewConfigMap().withName(PodNames.configMap(podName)).withDefaultMode(0444).endConfigMap().endVolume()
                     .addNewVolume().withName("workspace").withNewEmptyDir().withSizeLimit(memoryQuantity(limits.workspaceBytes())).endEmptyDir().endVolume()
                     .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().endVolume()
+                    .addNewVolume().withName("tools-tmp").withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().endVolume()
+                    .addNewVolume().withName("state").withNewEmptyDir().withSizeLimit(memoryQuantity(PodLimits.STATE_BYTES)).endEmptyDir().endVolume()
+                    // a socket and a marker file: memory-backed, tiny
+                    .addNewVolume().withName("tool-socket").withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity("1Mi")).endEmptyDir().endVolume()
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The tools container: same image, the runner jar's {@link #TOOLS_MAIN}, which dials the runner's socket and runs
+     * each command with bash in the workspace. It mounts the workspace, its own /tmp and the socket directory
+     * read-only; not the config, not the runner's state, no Secret in its environment (the runner sends it the
+     * scrubbed tool environment). Its JVM is small: a heap of 32 MiB serves the protocol; the rest of its memory is
+     * the commands'.
+     */
+    private static io.fabric8.kubernetes.api.model.Container toolsContainer(String image, Map<String, Quantity> requests,
+                                                                            Map<String, Quantity> limits) {
+        return new ContainerBuilder()
+                .withName(TOOLS_CONTAINER)
+                .withImage(image)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand(toolsCommand())
+                .withWorkingDir(WORKSPACE)
+                .addNewEnv().withName("HOME").withValue(WORKSPACE).endEnv()
+                .addNewEnv().withName("JAVA_TOOL_OPTIONS").withValue("-Djava.io.tmpdir=/tmp -XX:-UsePerfData").endEnv()
+                .withNewResources().withRequests(requests).withLimits(limits).endResources()
+                .withNewSecurityContext()
+                    .withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withPrivileged(false)
+                    .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
+                .addNewVolumeMount().withName("tools-tmp").withMountPath("/tmp").endVolumeMount()
+                // read-only: a tool can connect to nothing here (the runner listens only until the server dialled) and
+                // cannot put its own socket in the runner's place (ToolChannel's class comment)
+                .addNewVolumeMount().withName("tool-socket").withMountPath(TOOL_SOCKET_DIR).withReadOnly(true).endVolumeMount()
+                .build();
+    }
+
+    /** The tools container's entrypoint: the server from the runner jar, dialling the runner's socket. */
+    public static List<String> toolsCommand() {
+        return List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx32m",
+                "-cp", RUNNER_JAR, TOOLS_MAIN, "--socket", TOOL_SOCKET, "--workspace", WORKSPACE);
     }
 
     /** Same image, so no extra pull; same limits, so the pod's effective request does not grow. */
@@ -209,7 +280,8 @@ public final class AgentObjects {
 
     /** The container's entrypoint: the runner from the base image, reading the mounted config. */
     public static List<String> command() {
-        return List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        // Half of the runner container's memory (PodLimits.runnerMemoryBytes) as heap, not the JVM's default quarter.
+        return List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:MaxRAMPercentage=50",
                 "-cp", RUNNER_JAR, RUNNER_MAIN, "--config", CONFIG_PATH);
     }
 }

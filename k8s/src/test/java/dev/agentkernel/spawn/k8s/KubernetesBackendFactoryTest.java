@@ -70,8 +70,8 @@ class KubernetesBackendFactoryTest {
             assertEquals("kubernetes", backend.name());
             var r = backend.spawn(SpawnRequest.builder().name("from-yaml").spawnInfo(OpenClawSpawnInfo.builder().apiKey("k").build()).build()).join();
             assertEquals(r.nonce(), vault.get(r.agent().id()).orElseThrow());
-            assertEquals("250m", cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withLabel(Labels.AGENT_ID, r.agent().id())
-                    .list().getItems().getFirst().getSpec().getContainers().getFirst().getResources().getRequests().get("cpu").toString());
+            assertEquals("250m", KubernetesBackendTest.podTotal(cluster.admin().pods().inNamespace(TestCluster.NAMESPACE)
+                    .withLabel(Labels.AGENT_ID, r.agent().id()).list().getItems().getFirst(), true, "cpu"));
         } finally {
             backend.cleanup().join();
             backend.close();

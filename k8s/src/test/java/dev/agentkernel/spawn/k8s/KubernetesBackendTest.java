@@ -72,6 +72,17 @@ class KubernetesBackendTest {
         return SpawnRequest.builder().name(name).spawnInfo(OpenClawSpawnInfo.builder().baseUrl("http://127.0.0.1:9").apiKey("test-key").build());
     }
 
+    /** The pod's total of a resource over its containers (the runner's and the tools container's shares). */
+    static String podTotal(Pod pod, boolean requests, String key) {
+        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        for (var c : pod.getSpec().getContainers()) {
+            var m = requests ? c.getResources().getRequests() : c.getResources().getLimits();
+            if (m != null && m.get(key) != null) sum = sum.add(io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(m.get(key)));
+        }
+        return key.equals("cpu") ? AgentObjects.cpuQuantity(sum.movePointRight(3).longValue()).toString()
+                : AgentObjects.memoryQuantity(sum.longValue()).toString();
+    }
+
     static void waitFor(java.util.function.BooleanSupplier cond, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!cond.getAsBoolean()) {
@@ -110,8 +121,21 @@ class KubernetesBackendTest {
         assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
         assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
         assertEquals("/health", c.getReadinessProbe().getHttpGet().getPath());
-        assertEquals("500m", c.getResources().getRequests().get("cpu").toString());
-        assertEquals("256Mi", c.getResources().getLimits().get("memory").toString());
+        assertEquals("500m", podTotal(pod, true, "cpu"), "the pod requests the agent's cpu");
+        assertEquals("256Mi", podTotal(pod, false, "memory"), "the pod's memory is the agent's");
+        assertEquals("128Mi", c.getResources().getLimits().get("memory").toString(), "the runner's half (at most 384Mi)");
+        assertEquals("500m", c.getResources().getLimits().get("cpu").toString(), "each container may burst to the agent's cpu");
+        // Issue 12.2: the tools container has the workspace but not the runner's config, state or Secret.
+        var tools = pod.getSpec().getContainers().get(1);
+        assertEquals(AgentObjects.TOOLS_CONTAINER, tools.getName());
+        assertEquals(AgentObjects.toolsCommand(), tools.getCommand());
+        assertTrue(tools.getEnvFrom() == null || tools.getEnvFrom().isEmpty(), "no Secret in the tools' environment");
+        assertEquals(java.util.Set.of("workspace", "tools-tmp", "tool-socket"),
+                tools.getVolumeMounts().stream().map(m -> m.getName()).collect(java.util.stream.Collectors.toSet()));
+        assertTrue(tools.getVolumeMounts().stream().filter(m -> m.getName().equals("tool-socket")).findFirst().orElseThrow().getReadOnly(),
+                "the socket dir is read-only to the tools: none can put its own socket in the runner's place");
+        assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals(AgentObjects.STATE_DIR)), "the runner's own state volume");
+        assertTrue(c.getEnv().stream().anyMatch(e -> e.getName().equals(AgentObjects.TOOL_SOCKET_ENV) && e.getValue().equals(AgentObjects.TOOL_SOCKET)));
 
         ConfigMap cm = cluster.admin().configMaps().inNamespace(TestCluster.NAMESPACE).withName(podName + "-config").get();
         String config = cm.getData().get("config.json");
@@ -194,12 +218,14 @@ class KubernetesBackendTest {
         SpawnResult big = backend.spawn(request("big").resources(Map.of("memory", "512Mi", "workspace", "3Gi")).build()).join();
 
         var pod = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(backend.podName(plain.agent().id()).orElseThrow()).get();
-        var limits = pod.getSpec().getContainers().getFirst().getResources().getLimits();
-        assertEquals("1Gi", limits.get("memory").toString(), "default memory limit");
-        assertEquals("2Gi", limits.get("ephemeral-storage").toString(), "default ephemeral-storage limit");
+        assertEquals("1Gi", podTotal(pod, false, "memory"), "default memory limit");
+        assertEquals("384Mi", pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString(), "the runner's share");
+        assertEquals("640Mi", pod.getSpec().getContainers().get(1).getResources().getLimits().get("memory").toString(), "the tools' share");
+        assertEquals("2Gi", pod.getSpec().getContainers().get(1).getResources().getLimits().get("ephemeral-storage").toString(),
+                "default ephemeral-storage limit of the tools container, which writes the workspace");
         assertEquals("1Gi", volume(pod, "workspace").getEmptyDir().getSizeLimit().toString(), "default workspace sizeLimit");
         var bigPod = cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(backend.podName(big.agent().id()).orElseThrow()).get();
-        assertEquals("512Mi", bigPod.getSpec().getContainers().getFirst().getResources().getLimits().get("memory").toString());
+        assertEquals("512Mi", podTotal(bigPod, false, "memory"));
         assertEquals("3Gi", volume(bigPod, "workspace").getEmptyDir().getSizeLimit().toString());
         assertTrue(PodLimits.take(new java.util.HashMap<>(Map.of("workspace", "3Gi")), 0).ephemeralStorageBytes() > 3L << 30);
 

@@ -89,10 +89,15 @@ public final class BashTool implements Tool {
             return new ToolResult("bash needs input {\"command\": \"<shell command>\"}, got " + input, true);
         }
         cancellation.throwIfCancelled();
+        return launcher.run(command.asText(), cancellation, this::runHere);
+    }
+
+    /** Runs {@code bash -c commandLine} as a process group of this process (or the launcher's wrapper of it). */
+    private ToolResult runHere(String commandLine, Cancellation cancellation) {
         Process process;
         try {
             Files.createDirectories(workspace);
-            ProcessBuilder builder = new ProcessBuilder(ProcessTrees.inOwnGroup(launcher.command(List.of("bash", "-c", command.asText()))))
+            ProcessBuilder builder = new ProcessBuilder(ProcessTrees.inOwnGroup(launcher.command(List.of("bash", "-c", commandLine))))
                     .directory(workspace.toFile())
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -152,5 +157,6 @@ public final class BashTool implements Tool {
             ProcessTrees.killGroup(pgid);
         }
         groups.clear();
+        launcher.close();
     }
 }

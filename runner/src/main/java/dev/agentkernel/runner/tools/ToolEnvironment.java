@@ -56,6 +56,11 @@ public final class ToolEnvironment {
         return of(System.getenv(), List.of(), List.of(), extra);
     }
 
+    /** Exactly these variables: what a runner computed and sent to the tools container ({@link ToolServer}). */
+    public static ToolEnvironment exactly(Map<String, String> variables) {
+        return new ToolEnvironment(variables);
+    }
+
     public Map<String, String> variables() {
         return variables;
     }

@@ -73,6 +73,7 @@ public final class ProcessKubelet implements AutoCloseable {
     private final boolean nonceShim;
     private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
     private final AtomicInteger nextIp = new AtomicInteger(10);
+    private final AtomicInteger nextSocketDir = new AtomicInteger();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Watch watch;
     private final Watch leaseWatch;
@@ -88,8 +89,42 @@ public final class ProcessKubelet implements AutoCloseable {
     /** The service-account mount path the runner reads by default; mapped to a local dir through its override. */
     static final String SERVICE_ACCOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-    private record RunningPod(String name, String uid, String ip, Process process, Path dir, com.sun.net.httpserver.HttpServer health) {
-        RunningPod(String name, String uid, String ip, Process process, Path dir) { this(name, uid, ip, process, dir, null); }
+    /** @param tools the pod's tools container's process (null for a pod without one) */
+    private record RunningPod(String name, String uid, String ip, Process process, Path dir, com.sun.net.httpserver.HttpServer health,
+                              Process tools) {
+        RunningPod(String name, String uid, String ip, Process process, Path dir) { this(name, uid, ip, process, dir, null, null); }
+    }
+
+    /**
+     * Whether each non-runner container runs in a bubblewrap of its own that shows only its volume mounts (the rest
+     * of this kubelet's pod directories under an empty tmpfs) and has its own pid namespace and /proc, as a container
+     * has: then a tool cannot reach the runner's state, config or /proc/<runner>/ by any path. Without bwrap the
+     * containers still get only their own paths, but nothing stops a process from guessing another's.
+     */
+    public static boolean isolatesContainers() {
+        return BWRAP != null;
+    }
+
+    private static final Path BWRAP = findBwrap();
+
+    private static Path findBwrap() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir, "bwrap");
+            if (Files.isExecutable(p)) {
+                try {
+                    Process probe = new ProcessBuilder(p.toString(), "--bind", "/", "/", "--unshare-pid", "--proc", "/proc", "true")
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0) return p;
+                    probe.destroyForcibly();
+                } catch (IOException e) {
+                    return null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     ProcessKubelet(KubernetesClient client, String namespace, Path root, Path runnerJar, long nodeMilliCpu, boolean nonceShim,
@@ -171,9 +206,11 @@ public final class ProcessKubelet implements AutoCloseable {
         String name = pod.getMetadata().getName();
         try {
             var container = pod.getSpec().getContainers().getFirst();
-            Quantity cpu = container.getResources() == null || container.getResources().getRequests() == null ? null
-                    : container.getResources().getRequests().get("cpu");
-            long milli = cpu == null ? 0 : Quantity.getAmountInBytes(cpu).movePointRight(3).longValue();
+            long milli = 0; // the pod's request: the sum of its containers'
+            for (var c : pod.getSpec().getContainers()) {
+                Quantity cpu = c.getResources() == null || c.getResources().getRequests() == null ? null : c.getResources().getRequests().get("cpu");
+                milli += cpu == null ? 0 : Quantity.getAmountInBytes(cpu).movePointRight(3).longValue();
+            }
             if (milli > nodeMilliCpu) {
                 String msg = "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
                 event(pod, "Warning", "FailedScheduling", msg);
@@ -232,12 +269,17 @@ public final class ProcessKubelet implements AutoCloseable {
         Path dir = Files.createDirectories(root.resolve(name));
         Path workspace = Files.createDirectories(dir.resolve("workspace"));
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        // The runner's own volumes: given to its process only (the tools container gets workspace, its /tmp and the socket dir).
+        Path state = Files.createDirectories(dir.resolve("state"));
+        // Short: a Unix socket path has at most 107 bytes, and pod directories under the temp dir come close.
+        Path socketDir = Files.createDirectories(root.resolve("s").resolve(Integer.toString(nextSocketDir.incrementAndGet())));
+        Path toolsTmp = Files.createDirectories(dir.resolve("tools-tmp"));
         Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         secretData(secret).forEach(env::put);
         var container = pod.getSpec().getContainers().getFirst();
         if (container.getEnv() != null) {
-            container.getEnv().forEach(e -> env.put(e.getName(), mapPaths(e.getValue(), workspace, tmp, rootfs)));
+            container.getEnv().forEach(e -> env.put(e.getName(), mapPaths(e.getValue(), workspace, tmp, rootfs, state, socketDir)));
         }
         // As a node does: the in-cluster API address (TLS only, the cluster's CA, a bearer token) and the
         // pod's projected volumes; never a plain-http URL.
@@ -253,7 +295,7 @@ public final class ProcessKubelet implements AutoCloseable {
         if (!runInitContainers(pod, workspace, tmp, rootfs, env)) return;
         ObjectNode config = (ObjectNode) Protocol.json().readTree(cm.getData().get(AgentObjects.CONFIG_KEY));
         config.put("workspace", workspace.toString());
-        config.put("state_dir", mapPaths(config.path("state_dir").asText(AgentObjects.STATE_DIR), workspace, tmp, rootfs));
+        config.put("state_dir", mapPaths(config.path("state_dir").asText(AgentObjects.STATE_DIR), workspace, tmp, rootfs, state, socketDir));
         if (config.has("bundles")) {
             var mapped = Protocol.json().createArrayNode();
             config.path("bundles").forEach(b -> mapped.add(mapPaths(b.asText(), workspace, tmp, rootfs)));
@@ -279,12 +321,23 @@ public final class ProcessKubelet implements AutoCloseable {
         pb.environment().putAll(env);
         event(pod, "Normal", "Pulled", "Container image \"" + container.getImage() + "\" already present on machine");
         Process process = pb.start();
-        RunningPod rp = new RunningPod(name, pod.getMetadata().getUid(), ip, process, dir);
+        var toolsSpec = pod.getSpec().getContainers().stream().filter(c -> AgentObjects.TOOLS_CONTAINER.equals(c.getName())).findFirst();
+        Process tools = null;
+        if (toolsSpec.isPresent()) {
+            try {
+                tools = startTools(toolsSpec.get(), dir, workspace, toolsTmp, socketDir, rootfs);
+            } catch (IOException e) {
+                kill(process);
+                throw e;
+            }
+        }
+        RunningPod rp = new RunningPod(name, pod.getMetadata().getUid(), ip, process, dir, null, tools);
         running.put(name, rp);
         if (deleted.contains(name)) {
             // Deleted while it was being started: stop() found nothing to kill yet.
             running.remove(name, rp);
             kill(process);
+            kill(tools);
             deleteTree(dir);
             return;
         }
@@ -308,6 +361,63 @@ public final class ProcessKubelet implements AutoCloseable {
             }
         }
         process.onExit().thenRun(() -> executor.execute(() -> crashed(pod, rp)));
+    }
+
+    /**
+     * The tools container as its own process: its command with only its own mounts mapped (workspace, its /tmp, the
+     * socket dir; never the runner's state or config), only its own environment (no Secret), and under bwrap where
+     * possible so nothing else of this kubelet's pods is visible at all and the socket dir is read-only.
+     */
+    private Process startTools(io.fabric8.kubernetes.api.model.Container spec, Path dir, Path workspace, Path toolsTmp, Path socketDir,
+                               Path rootfs) throws IOException {
+        List<String> command = new ArrayList<>();
+        if (BWRAP != null) {
+            command.addAll(List.of(BWRAP.toString(), "--bind", "/", "/", "--tmpfs", root.toString(),
+                    "--bind", workspace.toString(), workspace.toString(),
+                    "--bind", toolsTmp.toString(), toolsTmp.toString(),
+                    "--ro-bind", socketDir.toString(), socketDir.toString()));
+            if (rootfs != null) command.addAll(List.of("--ro-bind", rootfs.toString(), rootfs.toString()));
+            command.addAll(List.of("--dev", "/dev", "--unshare-pid", "--proc", "/proc", "--die-with-parent", "--chdir", workspace.toString(), "--"));
+        }
+        for (String arg : spec.getCommand()) {
+            command.add(switch (arg) {
+                case "java" -> Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                case AgentObjects.RUNNER_JAR -> runnerJar.toString();
+                default -> mapPaths(arg, workspace, toolsTmp, rootfs, null, socketDir);
+            });
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workspace.toFile())
+                .redirectOutput(dir.resolve("tools.out").toFile()).redirectError(dir.resolve("tools.err").toFile());
+        pb.environment().clear();
+        pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        if (spec.getEnv() != null) {
+            spec.getEnv().forEach(e -> pb.environment().put(e.getName(), mapPaths(e.getValue(), workspace, toolsTmp, rootfs, null, socketDir)));
+        }
+        return pb.start();
+    }
+
+    /** The process of a running pod's tools container. */
+    public Optional<ProcessHandle> toolsProcess(String podName) {
+        RunningPod p = running.get(podName);
+        return p == null || p.tools == null ? Optional.empty() : Optional.of(p.tools.toHandle());
+    }
+
+    /** The exit code of a pod's tools container, once it exited. */
+    public Optional<Integer> toolsExitCode(String podName) {
+        RunningPod p = running.get(podName);
+        return p == null || p.tools == null || p.tools.isAlive() ? Optional.empty() : Optional.of(p.tools.exitValue());
+    }
+
+    /** The local directory standing in for a running pod's runner state ({@link AgentObjects#STATE_DIR}). */
+    public Optional<Path> runnerState(String podName) {
+        RunningPod p = running.get(podName);
+        return p == null || p.process == null ? Optional.empty() : Optional.of(p.dir.resolve("state"));
+    }
+
+    /** The local file standing in for a running pod's mounted config.json. */
+    public Optional<Path> runnerConfig(String podName) {
+        RunningPod p = running.get(podName);
+        return p == null || p.process == null ? Optional.empty() : Optional.of(p.dir.resolve("config.json"));
     }
 
     /**
@@ -427,7 +537,7 @@ public final class ProcessKubelet implements AutoCloseable {
             ex.close();
         });
         server.start();
-        running.put(name, new RunningPod(name, pod.getMetadata().getUid(), ip, null, root.resolve(name), server));
+        running.put(name, new RunningPod(name, pod.getMetadata().getUid(), ip, null, root.resolve(name), server, null));
         String started = Instant.now().toString();
         status(name, "Running", ip, List.of(condition("PodScheduled", "True", null, null), condition("Ready", "True", null, null)),
                 List.of(new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(true).withRestartCount(0).withImage(HEALTH_ONLY_IMAGE)
@@ -441,12 +551,33 @@ public final class ProcessKubelet implements AutoCloseable {
         String finished = Instant.now().toString();
         String policy = pod.getSpec().getRestartPolicy();
         if ("Never".equals(policy) || ("OnFailure".equals(policy) && code == 0)) {
-            // Not restarted: the pod is finished (a runner whose owner lease lapsed exits 0 under OnFailure).
+            // Not restarted: the pod is finished (a runner whose owner lease lapsed exits 0 under OnFailure) once every
+            // container is; the tools container exits by itself when the runner's connection ends.
             var done = new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(false).withRestartCount(0)
                     .withNewState().withNewTerminated().withExitCode(code).withReason(code == 0 ? "Completed" : "Error")
                     .withFinishedAt(finished).endTerminated().endState().build();
-            status(rp.name, code == 0 ? "Succeeded" : "Failed", rp.ip, List.of(condition("PodScheduled", "True", null, null),
-                    condition("Ready", "False", "PodCompleted", null)), List.of(done));
+            List<ContainerStatus> statuses = new ArrayList<>(List.of(done));
+            int toolsCode = 0;
+            if (rp.tools != null) {
+                try {
+                    if (!rp.tools.waitFor(30, TimeUnit.SECONDS)) {
+                        statuses.add(new ContainerStatusBuilder().withName(AgentObjects.TOOLS_CONTAINER).withReady(true).withRestartCount(0)
+                                .withNewState().withNewRunning().withStartedAt(finished).endRunning().endState().build());
+                        status(rp.name, "Running", rp.ip, List.of(condition("PodScheduled", "True", null, null),
+                                condition("Ready", "False", "ContainersNotReady", null)), statuses);
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+                toolsCode = rp.tools.exitValue();
+                statuses.add(new ContainerStatusBuilder().withName(AgentObjects.TOOLS_CONTAINER).withReady(false).withRestartCount(0)
+                        .withNewState().withNewTerminated().withExitCode(toolsCode).withReason(toolsCode == 0 ? "Completed" : "Error")
+                        .withFinishedAt(Instant.now().toString()).endTerminated().endState().build());
+            }
+            boolean ok = code == 0 && toolsCode == 0;
+            status(rp.name, ok ? "Succeeded" : "Failed", rp.ip, List.of(condition("PodScheduled", "True", null, null),
+                    condition("Ready", "False", "PodCompleted", null)), statuses);
             return;
         }
         var terminated = new ContainerStatusBuilder().withName(AgentObjects.CONTAINER).withReady(false).withRestartCount(0)
@@ -484,6 +615,7 @@ public final class ProcessKubelet implements AutoCloseable {
         mounted.remove(name);
         if (rp != null) {
             kill(rp.process);
+            kill(rp.tools);
             if (rp.health != null) rp.health.stop(0);
             deleteTree(rp.dir);
         }
@@ -527,17 +659,27 @@ public final class ProcessKubelet implements AutoCloseable {
 
     /** Container paths to this pod's local dirs; {@code /opt/agentkernel} only for a pulled image ({@code rootfs}). */
     private static String mapPaths(String value, Path workspace, Path tmp, Path rootfs) {
+        return mapPaths(value, workspace, tmp, rootfs, null, null);
+    }
+
+    /**
+     * With the runner's state dir and the tool socket dir: each only for a container that mounts it (null: left as
+     * the container path, which does not exist here).
+     */
+    private static String mapPaths(String value, Path workspace, Path tmp, Path rootfs, Path state, Path socketDir) {
         if (value == null) return null;
         // One pass, whole path segments only: a mapped local path (often under /tmp itself) is never mapped again.
         return CONTAINER_PATH.matcher(value).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(switch (m.group(1)) {
             case AgentObjects.WORKSPACE -> workspace.toString();
             case "/tmp" -> tmp.toString();
+            case AgentObjects.STATE_DIR -> state == null ? m.group(1) : state.toString();
+            case AgentObjects.TOOL_SOCKET_DIR -> socketDir == null ? m.group(1) : socketDir.toString();
             default -> rootfs == null ? m.group(1) : rootfs.resolve("opt/agentkernel").toString();
         }));
     }
 
     private static final java.util.regex.Pattern CONTAINER_PATH =
-            java.util.regex.Pattern.compile("(?<![\\w./-])(/opt/agentkernel|/workspace|/tmp)(?=/|$|\\s)");
+            java.util.regex.Pattern.compile("(?<![\\w./-])(/opt/agentkernel|/workspace|/tmp|/var/lib/agentkernel|/run/agentkernel)(?=/|$|\\s)");
 
     private static Map<String, String> secretData(Secret s) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
@@ -600,6 +742,7 @@ public final class ProcessKubelet implements AutoCloseable {
         rotator.shutdownNow();
         for (RunningPod rp : running.values()) {
             kill(rp.process);
+            kill(rp.tools);
             if (rp.health != null) rp.health.stop(0);
         }
         running.clear();
