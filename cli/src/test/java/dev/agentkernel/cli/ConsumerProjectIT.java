@@ -32,7 +32,10 @@ class ConsumerProjectIT {
     @Test
     void aConsumerProjectBuildsFromTheBomAndRunsAnAgent(@TempDir Path tmp) throws Exception {
         Path repo = Path.of(System.getProperty("agentkernel.repo", "..")).toRealPath();
-        Path localRepo = Path.of(System.getProperty("user.home"), ".m2/repository/dev/agentkernel");
+        // -Dmaven.repo.local (a CI run with a repository of its own) reaches this JVM as a system property
+        String repoLocal = System.getProperty("maven.repo.local");
+        Path localRepo = (repoLocal != null ? Path.of(repoLocal) : Path.of(System.getProperty("user.home"), ".m2/repository"))
+                .resolve("dev/agentkernel");
         String version = System.getProperty("agentkernel.version", "0.1.0-SNAPSHOT");
         boolean required = Boolean.getBoolean("agentkernel.consumer.required");
         boolean fresh = installedFresh(repo, localRepo, version);
@@ -42,9 +45,11 @@ class ConsumerProjectIT {
         Path project = tmp.resolve("consumer");
         copyTree(repo.resolve("examples/consumer"), project);
         String mvn = System.getProperty("agentkernel.mvn", "mvn");
-        Result build = run(List.of(mvn, "-B", "-q", "-f", project.resolve("pom.xml").toString(),
+        List<String> mvnCommand = new ArrayList<>(List.of(mvn, "-B", "-q", "-f", project.resolve("pom.xml").toString(),
                 "-Dagentkernel.version=" + version, "package", "dependency:build-classpath",
-                "-Dmdep.outputFile=" + project.resolve("classpath.txt")), project, 300);
+                "-Dmdep.outputFile=" + project.resolve("classpath.txt")));
+        if (repoLocal != null) mvnCommand.add("-Dmaven.repo.local=" + repoLocal);
+        Result build = run(mvnCommand, project, 300);
         assertEquals(0, build.code(), "the consumer project builds from the BOM: " + build.out() + build.err());
         String classPath = project.resolve("target/classes") + java.io.File.pathSeparator
                 + Files.readString(project.resolve("classpath.txt")).strip();
