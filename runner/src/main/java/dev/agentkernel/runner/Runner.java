@@ -155,6 +155,8 @@ public final class Runner implements AutoCloseable {
         node.put("workspace", settings.workspace().toString());
         node.put("busy", gate.running().isPresent());
         node.put("protocol_version", dev.agentkernel.protocol.Protocol.VERSION);
+        node.put(dev.agentkernel.protocol.Protocol.INFO_CLASS_CACHE, ClassCacheInUse.used());
+        node.put(dev.agentkernel.protocol.Protocol.INFO_CLASS_CACHE_REQUESTED, ClassCacheInUse.requested());
         if (bus != null) {
             node.put("agentbus_port", bus.port());
             node.put("agentbus_id", bus.bus().log().busId());
