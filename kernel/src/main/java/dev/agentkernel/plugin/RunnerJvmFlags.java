@@ -51,6 +51,13 @@ public final class RunnerJvmFlags {
         return flags;
     }
 
+    /**
+     * Kernel environment variable: {@code off} starts runners without building their LLM client before they report
+     * ready (the runner's default warm-up, see {@code Runner.start}): a faster ready and ~9 MB less idle RSS, for a
+     * first turn that is slower by the SDK's set-up.
+     */
+    public static final String WARM_ENV = "AGENTKERNEL_RUNNER_WARM";
+
     private RunnerJvmFlags() {}
 
     /** {@link #forRunner(Path, Path, Map)} with this process's environment. */
@@ -65,6 +72,7 @@ public final class RunnerJvmFlags {
     public static List<String> forRunner(Path runnerJar, Path cdsDir, Map<String, String> env) {
         List<String> flags = base();
         flags.addAll(RunnerClassCache.select(runnerJar, cdsDir, env, base()).flags());
+        if ("off".equals(env.get(WARM_ENV))) flags.add("-Dagentkernel.runner.warm=off");
         return flags;
     }
 
