@@ -43,9 +43,11 @@ import java.util.logging.Logger;
  * slower but working, and reports {@code class_cache: none} in {@code /info} ({@link Protocol#INFO_CLASS_CACHE}).
  * A class cache never breaks a spawn.
  *
- * <p>Measured on the 2-core box (README benchmark table, same run as the peer): see docs/architecture.md
- * "Runner class cache". AOT cache file ~50 MB, CDS archive ~31 MB; the AOT training takes ~7 s (two JVMs: record,
- * then create), the CDS one ~5 s, both once per key.
+ * <p>Measured on the 2-core box (README, "Runner class cache" table, ratios to the Node peer in the same run, load
+ * 10–14): first turn's first token with the runner's warm-up 3.70× the peer with the AOT cache, 4.67× with the CDS
+ * archive; CPU time of a runner's start plus three turns 2.1 s (AOT), 2.2 s (CDS), 2.8 s (none), so on this C1-only
+ * runner the AOT cache gains little over the trained archive. AOT cache file ~50 MB, CDS archive ~31 MB; the AOT
+ * training takes ~7 s idle (two JVMs: record, then create), the CDS one ~5 s, both once per key.
  */
 public final class RunnerClassCache {
     private static final Logger LOG = Logger.getLogger(RunnerClassCache.class.getName());
