@@ -82,7 +82,7 @@ public final class OpenClawPlugin implements AgentTypePlugin {
         Path jar = RunnerLocator.locate(hostEnv);
         List<String> cmd = new ArrayList<>();
         cmd.add(RunnerJvmFlags.currentJava());
-        cmd.addAll(RunnerJvmFlags.forRunner(jar, cdsDir(configFile)));
+        cmd.addAll(RunnerJvmFlags.forRunner(jar, cdsDir(configFile), hostEnv));
         cmd.add("-cp");
         cmd.add(jar.toString());
         cmd.add(RUNNER_MAIN);
@@ -91,7 +91,7 @@ public final class OpenClawPlugin implements AgentTypePlugin {
         return cmd;
     }
 
-    /** {@code <stateDir>/cds} when the config sits in {@code <stateDir>/agents/<id>/} (docs/architecture.md). */
+    /** {@code <stateDir>/cds} (the runner class caches, AOT or CDS) when the config sits in {@code <stateDir>/agents/<id>/} (docs/architecture.md). */
     static Path cdsDir(Path configFile) {
         Path agentDir = configFile.toAbsolutePath().getParent();
         Path agents = agentDir == null ? null : agentDir.getParent();

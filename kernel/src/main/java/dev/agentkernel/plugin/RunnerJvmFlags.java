@@ -1,23 +1,18 @@
 package dev.agentkernel.plugin;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JVM flags every runner starts with, kept in one place. A runner is a small I/O-bound process,
  * so we trade peak throughput for start-up time and footprint: serial GC, C1 only, small initial heap,
- * small stacks and code cache, and an AppCDS archive.
- *
- * <p>The archive is made once per runner jar and JDK by a training run ({@code RunnerMain --cds-training}
- * under {@code -XX:ArchiveClassesAtExit}), which runs real turns of both providers against the scripted LLM
- * server, so the archive holds what a working agent loads (the SDKs too): the first turn then maps classes
- * instead of loading them from jars. Measured trade-off (runner/README.md): idle RSS ~60 → ~78 MB (HotSpot keeps
- * the whole 31 MB archive resident; the pages are file-backed and shared by all runners), RSS after a turn lower.
+ * small stacks and code cache, and a class cache ({@link RunnerClassCache}: a JDK 25 AOT cache, else an AppCDS
+ * archive), trained by real turns of both providers against the scripted LLM server, so the cache holds what a
+ * working agent loads (the SDKs too): the first turn then maps classes instead of loading them from jars.
+ * Measured trade-off (runner/README.md): idle RSS ~60 → ~78 MB with the AppCDS archive (HotSpot keeps the whole
+ * 31 MB archive resident; the pages are file-backed and shared by all runners), RSS after a turn lower.
  * An archive auto-created by the first real agent would instead hold whatever that agent happened to load.
  */
 public final class RunnerJvmFlags {
@@ -32,8 +27,6 @@ public final class RunnerJvmFlags {
             "-XX:ReservedCodeCacheSize=32m",
             "-XX:CICompilerCount=1",
             "-XX:-UsePerfData");
-
-    private static final Object TRAINING_LOCK = new Object();
 
     /**
      * {@code -XX:UserThreadWaitAttemptsAtExit=0} on JDK 25+ (the flag is new there; older JVMs refuse to start with it).
@@ -58,72 +51,29 @@ public final class RunnerJvmFlags {
         return flags;
     }
 
+    /**
+     * Kernel environment variable: {@code off} starts runners without building their LLM client before they report
+     * ready (the runner's default warm-up, see {@code Runner.start}): a faster ready and ~9 MB less idle RSS, for a
+     * first turn that is slower by the SDK's set-up.
+     */
+    public static final String WARM_ENV = "AGENTKERNEL_RUNNER_WARM";
+
     private RunnerJvmFlags() {}
 
-    /**
-     * LEAN plus the AppCDS flags. The archive name hashes the jar's path and mtime and the Java
-     * version, so a rebuilt runner or another JDK gets a fresh archive instead of a rejected one.
-     * {@code cdsDir} null: no archive.
-     */
+    /** {@link #forRunner(Path, Path, Map)} with this process's environment. */
     public static List<String> forRunner(Path runnerJar, Path cdsDir) {
-        List<String> flags = base();
-        if (cdsDir != null) {
-            try {
-                Files.createDirectories(cdsDir);
-                Path archive = cdsDir.resolve("runner-" + archiveKey(runnerJar) + ".jsa");
-                if (Files.isRegularFile(archive) || train(runnerJar, archive)) {
-                    flags.add("-Xshare:auto");
-                    flags.add("-XX:SharedArchiveFile=" + archive);
-                }
-            } catch (Exception e) {
-                // No archive only costs start-up time; the runner works without it.
-            }
-        }
-        return flags;
+        return forRunner(runnerJar, cdsDir, System.getenv());
     }
 
     /**
-     * Makes the archive with a throw-away runner; false when that fails (the runner then starts without one).
-     * Serialised in this JVM and made atomic on disk (written to a temporary name, then renamed), so twenty
-     * concurrent first spawns train once and never map a half-written archive.
+     * {@link #base()} plus the class cache flags {@link RunnerClassCache} chooses ({@code AGENTKERNEL_CLASS_CACHE}
+     * in {@code env}; the cache is trained on first use). {@code cdsDir} null: no cache.
      */
-    static boolean train(Path runnerJar, Path archive) {
-        synchronized (TRAINING_LOCK) {
-            if (Files.isRegularFile(archive)) return true;
-            Path tmp = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            try {
-                List<String> cmd = new ArrayList<>();
-                cmd.add(currentJava());
-                cmd.addAll(base());
-                cmd.add("-XX:ArchiveClassesAtExit=" + tmp);
-                cmd.addAll(List.of("-cp", runnerJar.toString(), "dev.agentkernel.runner.RunnerMain", "--cds-training"));
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    return false;
-                }
-                if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) return false;
-                Files.move(tmp, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                return true;
-            } catch (Exception e) {
-                return false;
-            } finally {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (java.io.IOException ignored) {
-                    // a stray .tmp archive is never mapped (wrong name) and is overwritten next time
-                }
-            }
-        }
-    }
-
-    static String archiveKey(Path runnerJar) throws Exception {
-        String key = runnerJar.toAbsolutePath() + "|" + Files.getLastModifiedTime(runnerJar).toMillis()
-                + "|" + Runtime.version();
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 8);
+    public static List<String> forRunner(Path runnerJar, Path cdsDir, Map<String, String> env) {
+        List<String> flags = base();
+        flags.addAll(RunnerClassCache.select(runnerJar, cdsDir, env, base()).flags());
+        if ("off".equals(env.get(WARM_ENV))) flags.add("-Dagentkernel.runner.warm=off");
+        return flags;
     }
 
     /** The java launcher of this JVM, so runners use the same JDK as the kernel. */

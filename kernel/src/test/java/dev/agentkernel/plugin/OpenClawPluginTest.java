@@ -108,24 +108,17 @@ class OpenClawPluginTest {
         assertTrue(cmd.containsAll(RunnerJvmFlags.LEAN), cmd.toString());
         // Not a real jar, so the CDS training run fails: the runner must then start without an archive
         // rather than with a flag pointing at a missing or half-written one.
-        assertTrue(cmd.stream().noneMatch(a -> a.startsWith("-XX:SharedArchiveFile=")), cmd.toString());
+        assertTrue(cmd.stream().noneMatch(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-XX:AOTCache")), cmd.toString());
+        assertTrue(cmd.contains("-Dagentkernel.class.cache=none"), "the runner is told it has no cache: " + cmd);
         assertTrue(java.nio.file.Files.isDirectory(tmp.resolve("state/cds")));
         try (var left = java.nio.file.Files.list(tmp.resolve("state/cds"))) {
-            assertEquals(0, left.count(), "a failed training leaves no archive or temp file");
+            // only the training logs, kept to say why
+            assertEquals(List.of(), left.filter(f -> !f.toString().endsWith(".training.log")).toList(),
+                    "a failed training leaves no cache or temp file");
         }
         int cp = cmd.indexOf("-cp");
         assertEquals(jar.toAbsolutePath().normalize().toString(), cmd.get(cp + 1));
         assertEquals(List.of(OpenClawPlugin.RUNNER_MAIN, "--config", config.toString()), cmd.subList(cp + 2, cmd.size()));
-    }
-
-    @Test
-    void archiveNameChangesWhenTheJarChanges() throws Exception {
-        Path jar = tmp.resolve("r.jar");
-        Files.writeString(jar, "v1");
-        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
-        String first = RunnerJvmFlags.archiveKey(jar);
-        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(2_000_000));
-        assertNotEquals(first, RunnerJvmFlags.archiveKey(jar));
     }
 
     @Test

@@ -26,4 +26,13 @@ class RunnerJvmFlagsTest {
             assertTrue(flags.contains("-XX:UserThreadWaitAttemptsAtExit=0"), "the build JDK is 25: " + flags);
         }
     }
+
+    @Test
+    void theWarmUpIsSwitchedOffOnlyWhenAsked() {
+        List<String> off = RunnerJvmFlags.forRunner(Path.of("no-such-runner.jar"), null, java.util.Map.of(RunnerJvmFlags.WARM_ENV, "off"));
+        assertTrue(off.contains("-Dagentkernel.runner.warm=off"), off.toString());
+        List<String> on = RunnerJvmFlags.forRunner(Path.of("no-such-runner.jar"), null, java.util.Map.of());
+        assertTrue(on.stream().noneMatch(f -> f.startsWith("-Dagentkernel.runner.warm")), on.toString());
+        assertTrue(on.contains("-Dagentkernel.class.cache=none"), "no cache directory, no cache: " + on);
+    }
 }

@@ -15,6 +15,16 @@ public final class Protocol {
     public static final String PATH_HISTORY = "/history";
     public static final String PATH_INFO = "/info";
 
+    /**
+     * {@code /info} field: the class cache the runner's JVM actually mapped, {@code aot} (a JDK 25 AOT cache),
+     * {@code cds} (an AppCDS archive) or {@code none} (asked for none, or the JVM could not use the one it was given).
+     */
+    public static final String INFO_CLASS_CACHE = "class_cache";
+    /** {@code /info} field: the class cache the kernel started the runner with ({@code aot}, {@code cds}, {@code none}). */
+    public static final String INFO_CLASS_CACHE_REQUESTED = "class_cache_requested";
+    /** System property the kernel starts a runner with, naming the class cache kind it passed (see INFO_CLASS_CACHE). */
+    public static final String CLASS_CACHE_PROPERTY = "agentkernel.class.cache";
+
     public static final String EVENT_TEXT = "text";
     public static final String EVENT_THINKING = "thinking";
     public static final String EVENT_TOOL_USE = "tool_use";

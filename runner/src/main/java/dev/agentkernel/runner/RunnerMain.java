@@ -87,6 +87,10 @@ public final class RunnerMain {
             System.exit(Protocol.EXIT_BAD_CONFIG);
             return;
         }
+        if (!ClassCacheInUse.requested().equals(ClassCacheInUse.used())) {
+            // the JVM printed why on stdout; the runner works, only its first turn is slower
+            System.err.println("runner: the " + ClassCacheInUse.requested() + " class cache could not be mapped; running without one");
+        }
         System.out.println("runner ready on " + runner.url());
         System.out.flush();
         try {

@@ -37,16 +37,19 @@ class SpawnTimingE2eTest {
                 sequential.add((System.nanoTime() - t0) / 1_000_000);
                 kernel.spawner().kill(r.agent().id()).join();
             }
-            // The first spawn also creates the AppCDS archive, so later ones should not be slower than it by much.
+            // The first spawn also trains the runner's class cache (an AOT cache on JDK 25+, else an AppCDS archive),
+            // so later ones should not be slower than it by much.
             System.out.println("spawn->ready sequential ms: " + sequential);
+            boolean aot = Runtime.version().feature() >= 25;
             try (var archives = java.nio.file.Files.list(tmp.resolve("state/cds"))) {
-                List<Path> jsa = archives.filter(p -> p.toString().endsWith(".jsa")).toList();
-                assertEquals(1, jsa.size(), "one trained AppCDS archive per runner jar: " + jsa);
-                SpawnResult withCds = spawn(kernel, "cds", llm);
-                List<String> args = List.of(ProcessHandle.of(pid(kernel, withCds.agent().id())).orElseThrow()
+                List<Path> cache = archives.filter(p -> p.toString().endsWith(aot ? ".aot" : ".jsa")).toList();
+                assertEquals(1, cache.size(), "one trained class cache per runner jar: " + cache);
+                SpawnResult withCache = spawn(kernel, "cached", llm);
+                List<String> args = List.of(ProcessHandle.of(pid(kernel, withCache.agent().id())).orElseThrow()
                         .info().arguments().orElse(new String[0]));
-                assertTrue(args.contains("-XX:SharedArchiveFile=" + jsa.getFirst()), "runner maps the archive: " + args);
-                kernel.spawner().kill(withCds.agent().id()).join();
+                String flag = (aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + cache.getFirst();
+                assertTrue(args.contains(flag), "runner maps the cache: " + args);
+                kernel.spawner().kill(withCache.agent().id()).join();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

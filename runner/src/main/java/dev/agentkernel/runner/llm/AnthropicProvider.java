@@ -62,6 +62,11 @@ final class AnthropicProvider implements LlmProvider {
         this.client = builder.build();
     }
 
+    @Override
+    public void warm(ModelRequest sample) {
+        params(sample);
+    }
+
     MessageCreateParams params(ModelRequest request) {
         int budget = settings.thinking().budgetTokens();
         MessageCreateParams.Builder params = MessageCreateParams.builder()

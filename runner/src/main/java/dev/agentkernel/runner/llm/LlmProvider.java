@@ -12,6 +12,12 @@ public interface LlmProvider extends AutoCloseable {
      */
     ModelResponse complete(ModelRequest request, StreamListener listener, Cancellation cancellation);
 
+    /**
+     * Builds (does not send) the SDK request for {@code sample}, so the request-building code has run once before
+     * the first turn. Default: nothing.
+     */
+    default void warm(ModelRequest sample) {}
+
     @Override
     void close();
 }

@@ -55,6 +55,11 @@ final class OpenAiProvider implements LlmProvider {
         this.client = builder.build();
     }
 
+    @Override
+    public void warm(ModelRequest sample) {
+        params(sample);
+    }
+
     ChatCompletionCreateParams params(ModelRequest request) {
         ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder()
                 .model(settings.model())

@@ -60,6 +60,11 @@ public final class Providers implements AutoCloseable {
         return instance;
     }
 
+    /** True once {@link #get()} has built the provider (the runner's warm-up does before it reports ready). */
+    public synchronized boolean built() {
+        return instance != null;
+    }
+
     @Override
     public synchronized void close() {
         if (instance != null) {
