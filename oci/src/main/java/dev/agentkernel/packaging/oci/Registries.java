@@ -86,6 +86,7 @@ final class Registries {
      */
     static Optional<String> manifestDigest(String reference, OciSettings settings, boolean insecure)
             throws IOException, RegistryException, CredentialRetrievalException {
+        JibProxy.apply(System.getenv());
         ImageReference ref = parse(reference, "image");
         Optional<Credential> credential = settings.username() != null
                 ? Optional.of(Credential.from(settings.username(), settings.password()))
@@ -134,6 +135,7 @@ final class Registries {
     }
 
     static Containerizer containerizer(RegistryImage target, OciSettings settings, boolean insecure) {
+        JibProxy.apply(System.getenv());
         Containerizer c = Containerizer.to(target)
                 .setToolName("agentkernel")
                 .setAllowInsecureRegistries(insecure);
