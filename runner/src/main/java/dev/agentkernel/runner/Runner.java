@@ -84,7 +84,8 @@ public final class Runner implements AutoCloseable {
             this.tools = ToolRegistry.create(settings.tools(), settings.workspace(), bashTimeout, options.outputCapBytes(), toolEnv,
                     launcher);
             this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
-                    settings.thinkingLevel(), options.maxRetries(), relay == null ? hostProxy(settings) : relay.llmProxy());
+                    settings.thinkingLevel(), options.maxRetries(), relay == null ? hostProxy(settings) : relay.llmProxy(),
+                    relay == null ? "the proxy (HTTPS_PROXY/HTTP_PROXY)" : "the kernel's egress proxy");
             // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port
             this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings, providers) : null;
         } catch (IOException | RuntimeException e) {

@@ -141,7 +141,7 @@ final class AnthropicProvider implements LlmProvider {
                 throw new TurnCancelledException();
             }
             if (e instanceof AnthropicIoException) {
-                throw ProviderErrors.unreachable("anthropic", settings.baseUrl(), settings.proxy(), e);
+                throw ProviderErrors.unreachable("anthropic", settings.baseUrl(), settings.proxy(), settings.proxyName(), e);
             }
             throw ProviderErrors.unexpected("anthropic", e);
         }

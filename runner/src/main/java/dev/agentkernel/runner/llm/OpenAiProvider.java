@@ -125,7 +125,7 @@ final class OpenAiProvider implements LlmProvider {
                 throw new TurnCancelledException();
             }
             if (e instanceof OpenAIIoException) {
-                throw ProviderErrors.unreachable("openai", settings.baseUrl(), settings.proxy(), e);
+                throw ProviderErrors.unreachable("openai", settings.baseUrl(), settings.proxy(), settings.proxyName(), e);
             }
             throw ProviderErrors.unexpected("openai", e);
         }

@@ -20,14 +20,15 @@ final class ProviderErrors {
     }
 
     /** With a proxy, the likely culprit is the proxy settings or the sandbox's egress allow-list, not the network. */
-    static LlmException unreachable(String provider, String baseUrl, java.net.Proxy proxy, Throwable cause) {
+    static LlmException unreachable(String provider, String baseUrl, java.net.Proxy proxy, String proxyName, Throwable cause) {
         if (proxy == null) {
             return new LlmException("cannot reach the " + provider + " API" + (baseUrl == null ? "" : " at " + baseUrl)
                     + ": " + rootMessage(cause) + ": check base_url and the network", cause);
         }
         return new LlmException("cannot reach the " + provider + " API" + (baseUrl == null ? "" : " at " + baseUrl)
-                + " through the proxy " + hostPort(proxy.address()) + ": " + rootMessage(cause)
-                + ": check base_url, HTTPS_PROXY/HTTP_PROXY/NO_PROXY, and in a sandbox that the kernel allows this host", cause);
+                + " through " + proxyName + " " + hostPort(proxy.address()) + ": " + rootMessage(cause)
+                + (proxyName.contains("egress") ? ": check base_url and that the kernel allows this host"
+                : ": check base_url and HTTPS_PROXY/HTTP_PROXY/NO_PROXY"), cause);
     }
 
     private static String hostPort(java.net.SocketAddress address) {

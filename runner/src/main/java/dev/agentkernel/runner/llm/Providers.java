@@ -17,11 +17,19 @@ public final class Providers implements AutoCloseable {
     private final String thinkingLevel;
     private final int maxRetries;
     private final Proxy proxy;
+    private final String proxyName;
     private LlmProvider instance;
 
     /** @param proxy the HTTP proxy every provider request goes through, or null to connect directly */
     public Providers(String provider, String model, String apiKey, String baseUrl, String thinkingLevel, int maxRetries,
                      Proxy proxy) {
+        this(provider, model, apiKey, baseUrl, thinkingLevel, maxRetries, proxy, "proxy");
+    }
+
+    /** @param proxyName what the proxy is, for error messages ("the kernel's egress proxy", ...) */
+    public Providers(String provider, String model, String apiKey, String baseUrl, String thinkingLevel, int maxRetries,
+                     Proxy proxy, String proxyName) {
+        this.proxyName = proxyName;
         this.provider = provider;
         this.model = model;
         this.apiKey = apiKey == null ? "" : apiKey;
@@ -50,7 +58,7 @@ public final class Providers implements AutoCloseable {
                     + " in the kernel's environment (or OpenClawSpawnInfo.apiKey); to try AgentKernel offline, run"
                     + " scriptedLlm() in bin/agentkernel jshell or a notebook before spawning (the scripted LLM)");
         }
-        ProviderSettings settings = new ProviderSettings(provider, model, apiKey, baseUrl, thinking, maxRetries, proxy);
+        ProviderSettings settings = new ProviderSettings(provider, model, apiKey, baseUrl, thinking, maxRetries, proxy, proxyName);
         try {
             instance = "openai".equals(provider) ? new OpenAiProvider(settings) : new AnthropicProvider(settings);
         } catch (RuntimeException e) {
