@@ -189,6 +189,19 @@ class LauncherIT {
      * The build-on-first-use logic, on a copy of the launcher in a scratch "repo" whose {@code mvn} is a
      * script that records its calls and puts the real cli jar in place.
      */
+    /**
+     * A stand-in for Maven at {@code script}: runs {@code first} (an answer to {@code -v}, say), logs with {@code log},
+     * and "builds" by putting the real cli jar in place.
+     */
+    private void fakeBuild(Path script, String first, String log) throws IOException {
+        Files.writeString(script, String.join("\n", "#!/bin/bash", first, log,
+                "mkdir -p cli/target runner/target",
+                "cp " + repo.resolve("cli/target/agentkernel-cli.jar") + " cli/target/agentkernel-cli.jar",
+                "ln -sfn " + repo.resolve("cli/target/lib") + " cli/target/lib",
+                ": > runner/target/agentkernel-runner.jar", ""));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
     @Test
     void launcherBuildsOnFirstUseAndWhenSourcesChangeOnly() throws Exception {
         Path fake = Files.createDirectories(tmp.resolve("repo"));
@@ -207,16 +220,8 @@ class LauncherIT {
         Path tools = Files.createDirectories(tmp.resolve("tools"));
         Path log = tmp.resolve("mvn.log");
         Path mvn = tools.resolve("mvn");
-        Files.writeString(mvn, """
-                #!/bin/bash
-                [[ "$*" == "-B -v" ]] && { echo "Apache Maven 3.9.9"; exit 0; }
-                echo "JAVA_HOME=$JAVA_HOME ARGS=$*" >> %s
-                mkdir -p cli/target runner/target
-                cp %s cli/target/agentkernel-cli.jar
-                ln -sfn %s cli/target/lib
-                : > runner/target/agentkernel-runner.jar
-                """.formatted(log, repo.resolve("cli/target/agentkernel-cli.jar"), repo.resolve("cli/target/lib")));
-        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        fakeBuild(mvn, "[[ \"$*\" == \"-B -v\" ]] && { echo \"Apache Maven 3.9.9\"; exit 0; }",
+                "echo \"JAVA_HOME=$JAVA_HOME ARGS=$*\" >> " + log);
         Map<String, String> env = env(tools + ":" + systemPath(), "AGENTKERNEL_JDK_DIRS", jdkDirs());
         List<String> version = List.of(fake.resolve("bin/agentkernel").toString(), "--version");
 
@@ -270,15 +275,7 @@ class LauncherIT {
 
         Path log = tmp.resolve("mvnw.log");
         Path wrapper = fake.resolve("mvnw");
-        Files.writeString(wrapper, """
-                #!/bin/bash
-                echo "WRAPPER ARGS=$*" >> %s
-                mkdir -p cli/target runner/target
-                cp %s cli/target/agentkernel-cli.jar
-                ln -sfn %s cli/target/lib
-                : > runner/target/agentkernel-runner.jar
-                """.formatted(log, repo.resolve("cli/target/agentkernel-cli.jar"), repo.resolve("cli/target/lib")));
-        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        fakeBuild(wrapper, "", "echo \"WRAPPER ARGS=$*\" >> " + log);
         Result built = exec(version, env, tmp);
         assertEquals(0, built.code(), built.err());
         assertTrue(built.out().startsWith("agentkernel "), built.out());
@@ -298,7 +295,7 @@ class LauncherIT {
     @Test
     void installKernelWritesAKernelspecThatStartsOurKernel() throws Exception {
         Path prefix = tmp.resolve("prefix");
-        Result r = exec(List.of(repo.resolve("bin/agentkernel").toString(), "install-kernel", "--prefix", prefix.toString()),
+        Result r = exec(List.of(repo.resolve("bin/agentkernel").toString(), "install-kernel", "--no-aot", "--prefix", prefix.toString()),
                 env(systemPath(), "AGENTKERNEL_NO_BUILD", "1", "AGENTKERNEL_JDK_DIRS", jdkDirs()), tmp);
         assertEquals(0, r.code(), r.err());
         Path spec = prefix.resolve("share/jupyter/kernels/agentkernel/kernel.json");
