@@ -71,13 +71,15 @@ public final class AgentKernel implements AutoCloseable {
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepAgentDirs;
+    private final NonceVault vault;
 
     private final BlobStore blobs;
     private final Packaging packaging;
 
     private AgentKernel(Backend backend, HttpAgentClient client, KernelConfig config, Path stateDir,
-                        BlobStore blobs, Packaging packaging, boolean keepAgentDirs) {
+                        BlobStore blobs, Packaging packaging, boolean keepAgentDirs, NonceVault vault) {
         this.keepAgentDirs = keepAgentDirs;
+        this.vault = vault;
         this.blobs = blobs;
         this.packaging = packaging;
         this.backendImpl = backend;
@@ -160,6 +162,19 @@ public final class AgentKernel implements AutoCloseable {
     /** Convenience: {@code agentClient().ask(...)}. */
     public String ask(String agentId, String nonce, String message) {
         return agentClient().ask(agentId, nonce, message);
+    }
+
+    /**
+     * A turn with an agent this kernel spawned (or attached), signed with the nonce the kernel keeps for it: for hosts
+     * that know the agent's id but never held its {@link SpawnResult} (the MCP server's {@code ask_agent} reaching an
+     * agent a cell spawned). The nonce stays inside the kernel; closing the stream cancels the turn at the agent.
+     *
+     * @throws AgentNotFoundException this kernel holds no nonce for {@code agentId} (killed, or spawned by another kernel)
+     */
+    public TurnStream turn(String agentId, String message) {
+        String nonce = vault.get(agentId).orElseThrow(() -> new AgentNotFoundException("this kernel holds no nonce for agent '"
+                + agentId + "': it was killed, or spawned by another kernel (attach it there with kernel.attach(id, nonce))"));
+        return agentClient().turn(TurnRequest.userMessage(agentId, nonce, message));
     }
 
     /** Convenience: {@code agentClient().askAsync(...)}. */
@@ -275,7 +290,7 @@ public final class AgentKernel implements AutoCloseable {
                     ? factory.create(new BackendContext(cfg, abs, registry, vault, env, timeout))
                     : new LocalBackend(new LocalBackendSettings(abs, env, timeout, null, portSource), registry, vault, packaging);
             Packaging images = factory != null ? packagingFor(normalized, cfg, blobs, abs).orElse(packaging) : packaging;
-            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), cfg, abs, blobs, images, keepAgentDirs);
+            return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), cfg, abs, blobs, images, keepAgentDirs, vault);
         }
 
         /** A backend's own packaging (e.g. OCI images for kubernetes) from a registered PackagingFactory, if any. */
