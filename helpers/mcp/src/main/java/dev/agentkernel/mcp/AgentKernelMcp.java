@@ -117,13 +117,7 @@ public final class AgentKernelMcp {
 
     private int serve(InputStream in, OutputStream protocol) throws Exception {
         Display.install(display);
-        // JShell takes about 2 s to start: not before `initialize` is answered, but in the background right away
-        runner = CompletableFuture.supplyAsync(() -> {
-            CellRunner r = new CellRunner(JShellLauncher.classPath(System.getProperty("java.class.path", "")), Rendering::richBundle);
-            r.run("AgentKernel serverKernel() { return dev.agentkernel.mcp.AgentKernelMcp.kernel(); }");
-            return r;
-        }, r -> Thread.ofPlatform().daemon().name("agentkernel-mcp-jshell").start(r));
-        StdinPump pump = new StdinPump(in, this::cancel, this::shutdown);
+        StdinPump pump = new StdinPump(in, this::cancel, this::startJShell, this::shutdown);
         StdioServerTransportProvider transport = new StdioServerTransportProvider(json, pump.sdkInput(), protocol);
         McpSyncServer server = McpServer.sync(transport)
                 .serverInfo("agentkernel", version())
@@ -161,7 +155,27 @@ public final class AgentKernelMcp {
     // ------------------------------------------------------------------ calls
 
     CellRunner runner() {
-        return runner.join();
+        return startJShell().join();
+    }
+
+    /**
+     * Starts the JShell session in the background, once: when the client says {@code initialized} (so the JVM's
+     * start-up work and JShell's compile do not share the CPU with answering {@code initialize}, as the notebook
+     * starts JShell after kernel_info), or at the first call that needs it.
+     */
+    synchronized CompletableFuture<CellRunner> startJShell() {
+        if (runner == null) {
+            runner = CompletableFuture.supplyAsync(() -> {
+                CellRunner r = new CellRunner(JShellLauncher.classPath(System.getProperty("java.class.path", "")), Rendering::richBundle);
+                r.run("AgentKernel serverKernel() { return dev.agentkernel.mcp.AgentKernelMcp.kernel(); }");
+                return r;
+            }, r -> Thread.ofPlatform().daemon().name("agentkernel-mcp-jshell").start(r));
+        }
+        return runner;
+    }
+
+    private synchronized boolean jshellReady() {
+        return runner != null && runner.isDone() && !runner.isCompletedExceptionally();
     }
 
     /** Registers what cancels request {@code id}; the returned handle unregisters it. */
@@ -205,7 +219,7 @@ public final class AgentKernelMcp {
 
     /** Stops the running cell (it reports Interrupted) and cancels its turns at the agents. */
     void interruptCell() {
-        if (runner.isDone() && !runner.isCompletedExceptionally()) runner.join().stop();
+        if (jshellReady()) runner.join().stop();
         Interrupts.interruptAll();
     }
 
@@ -215,7 +229,7 @@ public final class AgentKernelMcp {
         try {
             Interrupts.interruptAll();
             Session.closeAll();
-            if (runner.isDone() && !runner.isCompletedExceptionally()) runner.join().close();
+            if (jshellReady()) runner.join().close();
         } finally {
             done.countDown();
         }

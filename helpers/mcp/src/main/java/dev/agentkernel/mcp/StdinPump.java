@@ -29,8 +29,10 @@ final class StdinPump {
     private final Pipe pipe;
     private final Consumer<String> onCancel;
     private final Runnable onEof;
+    private final Runnable onInitialized;
 
-    StdinPump(InputStream in, Consumer<String> onCancel, Runnable onEof) throws IOException {
+    StdinPump(InputStream in, Consumer<String> onCancel, Runnable onInitialized, Runnable onEof) throws IOException {
+        this.onInitialized = onInitialized;
         this.in = in;
         this.pipe = Pipe.open();
         this.onCancel = onCancel;
@@ -53,6 +55,7 @@ final class StdinPump {
             while ((line = reader.readLine()) != null) {
                 toSdk.write((rewrite(line) + "\n").getBytes(StandardCharsets.UTF_8));
                 toSdk.flush();
+                if (line.contains("notifications/initialized")) onInitialized.run();
             }
         } catch (IOException e) {
             System.err.println("agentkernel mcp: reading stdin failed: " + e.getMessage());

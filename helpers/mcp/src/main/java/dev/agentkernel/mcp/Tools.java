@@ -47,21 +47,31 @@ final class Tools {
     private static CallToolResult runHelpers(AgentKernelMcp server, McpSyncServerExchange ex, CallToolRequest req) {
         String code = arg(req, "code");
         if (code == null) return error("run_helpers needs 'code': Java, or text holding <helpers> blocks");
-        CellRunner runner = server.runner();
         AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicBoolean started = new AtomicBoolean();
         CellRunner.Result result;
-        synchronized (runner) { // one cell at a time; the display's sink belongs to the running one
-            server.display().sink(server.notifier(ex, req));
-            try (AutoCloseable c = server.cancellable(req, () -> {
-                cancelled.set(true);
-                server.interruptCell();
-            })) {
-                result = runner.run(code);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            } finally {
-                server.display().sink(null);
+        // registered before waiting for JShell (it starts in the background) or for the cell ahead of this one: a
+        // cancellation that comes first must not be lost
+        try (AutoCloseable c = server.cancellable(req, () -> {
+            cancelled.set(true);
+            if (started.get()) server.interruptCell();
+        })) {
+            CellRunner runner = server.runner();
+            synchronized (runner) { // one cell at a time; the display's sink belongs to the running one
+                if (cancelled.get()) {
+                    return error("[agentkernel: cancelled by the client before the cell started; nothing ran]");
+                }
+                server.display().sink(server.notifier(ex, req));
+                started.set(true);
+                try {
+                    result = runner.run(code);
+                } finally {
+                    started.set(false);
+                    server.display().sink(null);
+                }
             }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
         String report = AgentKernelMcp.truncate(result.report());
         if (cancelled.get()) report += "[agentkernel: cancelled by the client; the session and its variables are kept]\n";
@@ -122,7 +132,14 @@ final class Tools {
                                               BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler) {
         return SyncToolSpecification.builder()
                 .tool(McpSchema.Tool.builder().name(name).description(description).inputSchema(schema).build())
-                .callHandler(handler)
+                .callHandler((ex, req) -> {
+                    try {
+                        return handler.apply(ex, req);
+                    } catch (Throwable t) {
+                        // an Error too (a class missing from a stale jar): left to the SDK it would leave the call unanswered
+                        return error(t);
+                    }
+                })
                 .build();
     }
 
