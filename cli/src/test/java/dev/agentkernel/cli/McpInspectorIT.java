@@ -53,7 +53,7 @@ class McpInspectorIT {
     private JsonNode inspect(String... methodArgs) throws Exception {
         List<String> cmd = new ArrayList<>(inspector);
         // the inspector gives the server only a few variables of its own environment (PATH, HOME, ...): name ours
-        cmd.addAll(List.of("-e", "AGENTKERNEL_HOME=" + home, "-e", "AGENTKERNEL_NO_BUILD=1", "-e", "LLM_API_KEY=",
+        cmd.addAll(List.of("-e", "AGENTKERNEL_HOME=" + home, "-e", "AGENTKERNEL_NO_BUILD=1",
                 "-e", "JAVA_HOME=" + System.getProperty("java.home"),
                 "-e", "AGENTKERNEL_RUNNER_JAR=" + repo.resolve("runner/target/agentkernel-runner.jar")));
         cmd.add(repo.resolve("bin/agentkernel").toString());

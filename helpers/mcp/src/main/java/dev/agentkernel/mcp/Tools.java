@@ -49,13 +49,18 @@ final class Tools {
         if (code == null) return error("run_helpers needs 'code': Java, or text holding <helpers> blocks");
         AtomicBoolean cancelled = new AtomicBoolean();
         AtomicBoolean started = new AtomicBoolean();
+        java.util.concurrent.CompletableFuture<Void> cancel = new java.util.concurrent.CompletableFuture<>();
         CellRunner.Result result;
         // registered before waiting for JShell (it starts in the background) or for the cell ahead of this one: a
         // cancellation that comes first must not be lost
         try (AutoCloseable c = server.cancellable(req, () -> {
             cancelled.set(true);
+            cancel.complete(null);
             if (started.get()) server.interruptCell();
         })) {
+            // a call cancelled while JShell still starts answers at once, not when JShell is up (12 s at load 10)
+            java.util.concurrent.CompletableFuture.anyOf(server.startJShell(), cancel).join();
+            if (cancelled.get()) return error("[agentkernel: cancelled by the client before the cell started; nothing ran]");
             CellRunner runner = server.runner();
             synchronized (runner) { // one cell at a time; the display's sink belongs to the running one
                 if (cancelled.get()) {
