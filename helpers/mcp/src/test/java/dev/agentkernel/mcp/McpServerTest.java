@@ -183,9 +183,10 @@ class McpServerTest {
     @Test
     void aCancelledCallStopsTheCellAndTheSessionGoesOn() throws Exception {
         McpSyncClient client = start();
+        run(client, "0"); // JShell up: the cancel below stops a running cell, not one still waiting to start
         CompletableFuture<McpSchema.CallToolResult> sleeping = CompletableFuture.supplyAsync(
                 () -> call(client, "run_helpers", Map.of("code", "Thread.sleep(120_000); 1")));
-        Object id = awaitToolCallSent(1);
+        Object id = awaitToolCallSent(2);
         Thread.sleep(500);
         long t0 = System.nanoTime();
         transport.sendMessage(new McpSchema.JSONRPCNotification("2.0", "notifications/cancelled",
@@ -193,13 +194,14 @@ class McpServerTest {
         McpSchema.CallToolResult r = sleeping.get(30, TimeUnit.SECONDS);
         assertTrue(r.isError(), text(r));
         assertTrue(text(r).contains("cancelled by the client"), text(r));
+        assertTrue(text(r).contains("Interrupted"), "the running cell was stopped: " + text(r));
         System.err.printf("MEASURED mcp: cancel -> result %d ms%n", (System.nanoTime() - t0) / 1_000_000);
 
         // a turn at an agent: cancelled there too
         run(client, "scriptedLlm(); var k = localKernel(); var slow = spawn(k, \"slow\", openclaw(\"x\"));");
         CompletableFuture<McpSchema.CallToolResult> asking = CompletableFuture.supplyAsync(() -> call(client, "ask_agent",
                 Map.of("agent", "slow", "message", "[[slow: 500]] one two three four five six seven eight nine ten")));
-        Object askId = awaitToolCallSent(3);
+        Object askId = awaitToolCallSent(4);
         Thread.sleep(1500);
         transport.sendMessage(new McpSchema.JSONRPCNotification("2.0", "notifications/cancelled", Map.of("requestId", askId))).block();
         McpSchema.CallToolResult asked = asking.get(30, TimeUnit.SECONDS);
