@@ -48,17 +48,19 @@ class McpServerTest {
         serverProcesses().forEach(p -> p.destroyForcibly());
     }
 
-    static ServerParameters serverCommand(Path home) {
+    static ServerParameters serverCommand(Path home, String... serverArgs) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> args = new ArrayList<>(List.of("-Dagentkernel.runner.jar=" + System.getProperty("agentkernel.runner.jar"),
+                "-cp", System.getProperty("java.class.path"), AgentKernelMcp.class.getName()));
+        args.addAll(List.of(serverArgs));
         return ServerParameters.builder(java)
-                .args("-Dagentkernel.runner.jar=" + System.getProperty("agentkernel.runner.jar"),
-                        "-cp", System.getProperty("java.class.path"), AgentKernelMcp.class.getName())
+                .args(args)
                 .env(Map.of("AGENTKERNEL_HOME", home.toString(), "LLM_API_KEY", ""))
                 .build();
     }
 
-    McpSyncClient start() {
-        transport = new RecordingTransport(new StdioClientTransport(serverCommand(home), new JacksonMcpJsonMapper(new ObjectMapper())),
+    McpSyncClient start(String... serverArgs) {
+        transport = new RecordingTransport(new StdioClientTransport(serverCommand(home, serverArgs), new JacksonMcpJsonMapper(new ObjectMapper())),
                 sentToolCalls);
         McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120))
                 .initializationTimeout(Duration.ofSeconds(60))
@@ -213,6 +215,19 @@ class McpServerTest {
     private Object awaitToolCallSent(int n) throws InterruptedException {
         for (int i = 0; i < 200 && sentToolCalls.size() < n; i++) Thread.sleep(25);
         return sentToolCalls.get(n - 1);
+    }
+
+    @Test
+    void configPutsTheToolsKernelOnItsBackendAndStateDir() throws Exception {
+        Path stateDir = home.resolve("configured-state");
+        Path config = java.nio.file.Files.writeString(home.resolve("agentkernel.yaml"), "backend: local\nstate_dir: " + stateDir + "\n");
+        McpSyncClient client = start("--config", config.toString());
+        run(client, "scriptedLlm();");
+        assertTrue(run(client, "serverKernel().stateDir()").contains(stateDir.toString()));
+        String spawned = text(call(client, "spawn_agent", Map.of("name", "configured", "system_prompt", "x")));
+        String id = spawned.replaceAll("(?s).*id=(\\S+).*", "$1");
+        assertTrue(java.nio.file.Files.isDirectory(stateDir.resolve("agents").resolve(id)), spawned);
+        assertTrue(text(call(client, "kill_agent", Map.of("agent", "configured"))).contains("killed"));
     }
 
     @Test
