@@ -48,6 +48,21 @@ echo "test.sh: using Maven $MVN"
 
 install_debian_packages
 
+# The official MCP inspector CLI (npm), for McpInspectorIT: a client of bin/agentkernel mcp that nobody here wrote.
+# Installed once into a cache dir; without npm the test skips and says so.
+install_mcp_inspector() {
+    command -v npm >/dev/null 2>&1 || { echo "test.sh: npm not found; McpInspectorIT will be skipped (apt-get install npm)"; return 0; }
+    local cache="${AGENTKERNEL_NPM_CACHE:-$HOME/.cache/agentkernel/npm}"
+    if [[ ! -x "$cache/node_modules/.bin/mcp-inspector" ]]; then
+        echo "test.sh: installing @modelcontextprotocol/inspector into $cache"
+        mkdir -p "$cache"
+        npm install --no-audit --no-fund --prefix "$cache" @modelcontextprotocol/inspector </dev/null >&2 \
+            || { echo "test.sh: npm could not install the MCP inspector; McpInspectorIT falls back to npx" >&2; return 0; }
+    fi
+    export AGENTKERNEL_MCP_INSPECTOR="$cache/node_modules/.bin/mcp-inspector"
+}
+install_mcp_inspector
+
 # Marks the start of this run, so only this run's test reports are shown on failure.
 started_marker=$(mktemp "${TMPDIR:-/tmp}/agentkernel-test-started.XXXXXX")
 trap 'rm -f "$started_marker"' EXIT

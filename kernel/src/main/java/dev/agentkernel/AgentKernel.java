@@ -168,6 +168,19 @@ public final class AgentKernel implements AutoCloseable {
         return agentClient().ask(agentId, nonce, message);
     }
 
+    /**
+     * A turn with an agent this kernel spawned (or attached), signed with the nonce the kernel keeps for it: for hosts
+     * that know the agent's id but never held its {@link SpawnResult} (the MCP server's {@code ask_agent} reaching an
+     * agent a cell spawned). The nonce stays inside the kernel; closing the stream cancels the turn at the agent.
+     *
+     * @throws AgentNotFoundException this kernel holds no nonce for {@code agentId} (killed, or spawned by another kernel)
+     */
+    public TurnStream turn(String agentId, String message) {
+        String nonce = vault.get(agentId).orElseThrow(() -> new AgentNotFoundException("this kernel holds no nonce for agent '"
+                + agentId + "': it was killed, or spawned by another kernel (attach it there with kernel.attach(id, nonce))"));
+        return agentClient().turn(TurnRequest.userMessage(agentId, nonce, message));
+    }
+
     /** Convenience: {@code agentClient().askAsync(...)}. */
     public CompletableFuture<String> askAsync(String agentId, String nonce, String message) {
         return agentClient().askAsync(agentId, nonce, message);

@@ -226,4 +226,12 @@ class AgentKernelTest {
             assertEquals(List.of(), s.toList(), "a failed spawn left files behind");
         }
     }
+
+    /** turn(id, message) signs with the kernel's own nonce: an agent it holds no nonce for is refused, saying why. */
+    @Test
+    void turnWithoutANonceNeedsAnAgentThisKernelSpawned() {
+        AgentNotFoundException e = assertThrows(AgentNotFoundException.class, () -> kernel.turn("no-such-agent", "hi"));
+        assertTrue(e.getMessage().contains("holds no nonce for agent 'no-such-agent'"), e.getMessage());
+        assertTrue(e.getMessage().contains("attach"), e.getMessage());
+    }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 @Command(name = "agentkernel", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Spawn and orchestrate LLM agents, each in its own process.",
         subcommands = {DemoCommand.class, ExampleCommand.class, FakeLlmCommand.class, StatusCommand.class,
-                CleanupCommand.class, JShellCommand.class, InstallKernelCommand.class, BusCommand.class, SkillCommand.class,
+                CleanupCommand.class, JShellCommand.class, InstallKernelCommand.class, BusCommand.class, SkillCommand.class, McpCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -27,7 +27,7 @@ class MainTest {
     void helpListsEveryCommand() {
         CliRun run = CliRun.of("--help");
         assertEquals(0, run.exitCode());
-        for (String cmd : List.of("demo", "example", "fake-llm", "status", "cleanup", "bench", "jshell", "install-kernel", "skill")) {
+        for (String cmd : List.of("demo", "example", "fake-llm", "status", "cleanup", "bench", "jshell", "install-kernel", "skill", "mcp")) {
             assertTrue(run.out().contains(cmd), "help lacks " + cmd + ":\n" + run.out());
         }
     }
