@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** bom/pom.xml has no parent (importing it must pin only our artifacts), so nothing keeps it in step but this. */
 class BomTest {
-    static final List<String> LIBRARY_MODULES = List.of("protocol", "kernel", "runner", "helpers/jshell", "helpers/cells", "helpers/jupyter",
+    static final List<String> LIBRARY_MODULES = List.of("protocol", "kernel", "runner", "helpers/jshell", "helpers/cells", "helpers/jupyter", "helpers/mcp",
             "k8s", "oci", "fake-llm");
 
     @Test
