@@ -190,7 +190,8 @@ class KernelBehaviour(unittest.TestCase):
     # ---- interrupts ---------------------------------------------------------------------------------------
 
     def test_interrupt_busy_loop(self):
-        run = self.run_cell("long spins = 0;\nwhile (true) { spins++; }", interrupt_after=1.0, timeout=30)
+        run = self.run_cell("long spins = 0;\nSystem.out.println(\"spinning\");\nwhile (true) { spins++; }",
+                            interrupt_after=0.5, after_output=True, timeout=60)
         self.assertEqual(run.status, "error", run.describe())
         self.assertEqual(run.error()["ename"], "Interrupted")
         self.assertIsNotNone(run.interrupted_at, run.describe())

@@ -44,8 +44,11 @@ class CellRun:
         return "\n".join(lines)
 
 
-def run_cell(km, kc, code, timeout=60.0, interrupt_after=None):
-    """Executes code and collects its iopub messages and reply, timing each on arrival."""
+def run_cell(km, kc, code, timeout=60.0, interrupt_after=None, after_output=False):
+    """Executes code and collects its iopub messages and reply, timing each on arrival.
+
+    interrupt_after: seconds until an interrupt_request; with after_output, counted from the cell's first stream
+    output, so a loaded machine that compiles slowly cannot make the interrupt land before the code runs."""
     msg_id = kc.execute(code)
     start = time.monotonic()
     run = CellRun(reply=None, reply_at=None)
@@ -54,7 +57,9 @@ def run_cell(km, kc, code, timeout=60.0, interrupt_after=None):
         now = time.monotonic() - start
         if now > timeout:
             raise AssertionError("cell did not finish within %.0fs: %r\n%s" % (timeout, code, run.events))
-        if interrupt_after is not None and run.interrupted_at is None and now >= interrupt_after:
+        started = (min((t for (t, kind, c) in run.events if kind == "stream"), default=None) if after_output else 0.0)
+        if (interrupt_after is not None and run.interrupted_at is None and started is not None
+                and now >= started + interrupt_after):
             km.interrupt_kernel()
             run.interrupted_at = time.monotonic() - start
         got = False
