@@ -80,7 +80,6 @@ public final class KubernetesBackend implements Backend {
     /** How long close() waits for spawns in flight to delete what they created. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private final PodTracker tracker;
-    private final Thread shutdownHook;
     /** Images built by this state dir's packaging (null: image ids are references or names under registry_url). */
     private final ImageIndex images;
     /** Renewed while this kernel lives; non-detached pods stop when it lapses (issue 8). */
@@ -124,9 +123,6 @@ public final class KubernetesBackend implements Backend {
         this.lease = OwnerLease.fromEnv(api, kernelId, settings.hostEnv(), settings.serviceAccount());
         checkNamespace();
         this.tracker = new PodTracker(api, kernelId, this::podGone);
-        // Pods are not children of this JVM: without the hook they would outlive a program that exits without close().
-        this.shutdownHook = Thread.ofPlatform().name("agentkernel-k8s-shutdown").unstarted(this::deleteOwnPodsNow);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     private static String newKernelId() {
@@ -615,8 +611,13 @@ public final class KubernetesBackend implements Backend {
     @Override
     public CompletableFuture<Void> cleanup() { return table.cleanup(this::kill); }
 
-    /** For the shutdown hook: one delete of every non-detached pod this kernel started, bounded in time. */
-    private void deleteOwnPodsNow() {
+    /**
+     * For the kernel's shutdown hook (pods are not children of this JVM: without it they would outlive a program
+     * that exits without close()): one delete of every non-detached pod this kernel started, bounded to 3 s
+     * whatever {@code grace} says, since the pods' own grace runs on the cluster.
+     */
+    @Override
+    public void stopAllNow(Duration grace) {
         if (table.isEmpty()) return;
         Thread t = Thread.ofVirtual().start(() -> {
             try {
@@ -637,11 +638,6 @@ public final class KubernetesBackend implements Backend {
     @Override
     public void close() {
         closed = true;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // The hook runs now.
-        }
         table.entries().forEach(KubernetesBackend::closeForward);
         // Wakes spawns waiting for their pod; they see closed, delete their objects and end.
         tracker.close();

@@ -448,7 +448,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
      * For the JVM shutdown hook: stops every non-detached agent at once with a short grace, without
      * the executor (which may already be gone).
      */
-    public void killAllNow(Duration grace) {
+    @Override
+    public void stopAllNow(Duration grace) {
         List<LocalAgent> victims = new ArrayList<>();
         for (LocalAgent a : table.entries()) {
             if (!a.agent().detached() && table.remove(a)) victims.add(a);
@@ -481,12 +482,13 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
      * Unless {@code keepAgentDirs}, the directories of the agents this kernel stopped (now or earlier, with their
      * history and logs) are deleted; detached agents still running keep theirs.
      */
+    @Override
     public void close(boolean keepAgentDirs) {
         synchronized (lifecycle) {
             closed = true;
         }
         table.shutdown(settings.spawnTimeout().plusSeconds(5));
-        killAllNow(settings.killGrace());
+        stopAllNow(settings.killGrace());
         // Detached agents keep running; their relays end with this kernel until another one attaches.
         for (LocalAgent a : table.entries()) a.network.close();
         health.close();
