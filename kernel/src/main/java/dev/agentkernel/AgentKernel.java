@@ -70,7 +70,7 @@ public final class AgentKernel implements AutoCloseable {
     private final NonceVault vault;
     private final KernelConfig config;
     private final Path stateDir;
-    private final Thread shutdownHook;
+    private final ShutdownHooks.Registration shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepAgentDirs;
 
@@ -87,19 +87,8 @@ public final class AgentKernel implements AutoCloseable {
         this.client = client;
         this.config = config;
         this.stateDir = stateDir;
-        // Agents are separate processes: without this they would outlive a JVM that exits without close().
-        this.shutdownHook = Thread.ofPlatform().name("agentkernel-shutdown").unstarted(() -> {
-            if (backend instanceof LocalBackend local) {
-                local.killAllNow(SHUTDOWN_GRACE);
-            } else {
-                try {
-                    backend.cleanup().get(SHUTDOWN_GRACE.toMillis() * 3, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (Exception e) {
-                    // Exiting anyway; the backend's own stale-agent sweep finds what is left.
-                }
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        // Agents are separate processes (or pods): without this they would outlive a JVM that exits without close().
+        this.shutdownHook = ShutdownHooks.register("AgentKernel", () -> backend.stopAllNow(SHUTDOWN_GRACE));
     }
 
     public Spawner spawner() { return backendImpl; }
@@ -204,13 +193,8 @@ public final class AgentKernel implements AutoCloseable {
             cleanup().join();
         } finally {
             client.close();
-            if (backendImpl instanceof LocalBackend local) local.close(keepAgentDirs);
-            else backendImpl.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running or about to; nothing to undo.
-            }
+            backendImpl.close(keepAgentDirs);
+            shutdownHook.unregister();
         }
     }
 

@@ -1,24 +1,15 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.spawn.local.AgentRecord;
-import dev.agentkernel.spawn.local.LocalStateDir;
-import dev.agentkernel.spawn.local.ProcessTrees;
+import dev.agentkernel.LocalAgents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * Stops the agents nobody can talk to any more (their kernel died without cleaning up) and removes their
@@ -49,7 +40,7 @@ final class CleanupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (config != null) return cleanCluster(main.out());
-        LocalStateDir dir = new LocalStateDir(main.stateDir(stateDir));
+        LocalAgents dir = LocalAgents.in(main.stateDir(stateDir));
         PrintStream out = main.out();
         if (all) {
             cleanAll(dir, out);
@@ -83,11 +74,11 @@ final class CleanupCommand implements Callable<Integer> {
         }
     }
 
-    private void cleanStale(LocalStateDir dir, PrintStream out) {
-        List<LocalStateDir.Entry> reaped = dir.reap(GRACE);
-        for (LocalStateDir.Entry e : reaped) {
-            out.println("stopped " + describe(e) + ": its kernel (pid " + e.record().ownerPid() + ") is gone"
-                    + (e.processAlive() ? "; killed runner pid " + e.record().pid() : "; runner had already exited"));
+    private void cleanStale(LocalAgents dir, PrintStream out) {
+        List<LocalAgents.Recorded> reaped = dir.reapStale(GRACE);
+        for (LocalAgents.Recorded e : reaped) {
+            out.println("stopped " + describe(e) + ": its kernel (pid " + e.ownerPid() + ") is gone"
+                    + (e.processAlive() ? "; killed runner pid " + e.pid() : "; runner had already exited"));
         }
         int removed = dir.prune();
         int kept = dir.list().size();
@@ -96,38 +87,17 @@ final class CleanupCommand implements Callable<Integer> {
                 + " (kernel alive or detached; 'cleanup --all' stops those too) in " + dir.path() + ".");
     }
 
-    private void cleanAll(LocalStateDir dir, PrintStream out) {
-        List<LocalStateDir.Entry> entries = dir.list();
-        List<ProcessHandle> runners = new ArrayList<>();
-        for (LocalStateDir.Entry e : entries) e.record().runner().ifPresent(runners::add);
-        if (!runners.isEmpty()) ProcessTrees.terminate(runners, GRACE);
-        int killed = 0;
-        for (LocalStateDir.Entry e : entries) {
-            Optional<ProcessHandle> left = e.record().runner();
-            if (left.isPresent()) {
-                throw new IllegalStateException("runner pid " + e.record().pid() + " of " + describe(e)
-                        + " survived TERM and KILL; stop it by hand (kill -9 " + e.record().pid() + ") and run cleanup again");
-            }
-            deleteTree(e.dir());
-            if (e.processAlive()) killed++;
-            out.println("removed " + describe(e) + (e.processAlive() ? "; killed runner pid " + e.record().pid() : ""));
-        }
-        out.println("cleanup --all: killed " + killed + " runner(s), removed " + entries.size()
-                + " agent director" + (entries.size() == 1 ? "y" : "ies") + " in " + dir.path() + ".");
+    private void cleanAll(LocalAgents dir, PrintStream out) {
+        int[] killed = {0};
+        List<LocalAgents.Recorded> removed = dir.removeAll(GRACE, e -> {
+            if (e.processAlive()) killed[0]++;
+            out.println("removed " + describe(e) + (e.processAlive() ? "; killed runner pid " + e.pid() : ""));
+        });
+        out.println("cleanup --all: killed " + killed[0] + " runner(s), removed " + removed.size()
+                + " agent director" + (removed.size() == 1 ? "y" : "ies") + " in " + dir.path() + ".");
     }
 
-    private static String describe(LocalStateDir.Entry e) {
-        AgentRecord r = e.record();
-        return r.id() + " (" + r.name() + ")";
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + root + ": " + e.getMessage()
-                    + "; check its permissions and remove it by hand", e);
-        }
+    private static String describe(LocalAgents.Recorded e) {
+        return e.id() + " (" + e.name() + ")";
     }
 }

@@ -2,8 +2,7 @@ package dev.agentkernel.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.agentkernel.protocol.Protocol;
-import dev.agentkernel.spawn.local.AgentRecord;
-import dev.agentkernel.spawn.local.LocalStateDir;
+import dev.agentkernel.LocalAgents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -32,8 +31,8 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LocalStateDir dir = new LocalStateDir(main.stateDir(stateDir));
-        List<LocalStateDir.Entry> entries = dir.list();
+        LocalAgents dir = LocalAgents.in(main.stateDir(stateDir));
+        List<LocalAgents.Recorded> entries = dir.list();
         PrintStream out = main.out();
         if (json) {
             out.println(Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(entries)));
@@ -45,25 +44,23 @@ final class StatusCommand implements Callable<Integer> {
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "NAME", "TEAM", "STATE", "PID", "PORT", "PROCESS", "OWNER", "DETACHED", "NOTE"});
-        for (LocalStateDir.Entry e : entries) {
-            AgentRecord r = e.record();
+        for (LocalAgents.Recorded r : entries) {
             rows.add(new String[] {
                     r.id(), r.name(), r.teamId().isEmpty() ? "-" : r.teamId(), String.valueOf(r.state()),
                     String.valueOf(r.pid()), String.valueOf(r.port()),
-                    e.processAlive() ? "alive" : "dead",
-                    (e.ownerAlive() ? "alive" : "gone") + " (pid " + r.ownerPid() + ")",
+                    r.processAlive() ? "alive" : "dead",
+                    (r.ownerAlive() ? "alive" : "gone") + " (pid " + r.ownerPid() + ")",
                     r.detached() ? "yes" : "no",
-                    e.stale() ? "stale" : ""});
+                    r.stale() ? "stale" : ""});
         }
         out.print(Columns.render(rows));
         out.println(entries.size() + " agent(s) in " + dir.path() + ".");
         return 0;
     }
 
-    private static ArrayNode toJson(List<LocalStateDir.Entry> entries) {
+    private static ArrayNode toJson(List<LocalAgents.Recorded> entries) {
         ArrayNode array = Protocol.json().createArrayNode();
-        for (LocalStateDir.Entry e : entries) {
-            AgentRecord r = e.record();
+        for (LocalAgents.Recorded r : entries) {
             array.addObject()
                     .put("id", r.id())
                     .put("name", r.name())
@@ -72,13 +69,13 @@ final class StatusCommand implements Callable<Integer> {
                     .put("state", String.valueOf(r.state()))
                     .put("pid", r.pid())
                     .put("port", r.port())
-                    .put("process_alive", e.processAlive())
+                    .put("process_alive", r.processAlive())
                     .put("owner_pid", r.ownerPid())
-                    .put("owner_alive", e.ownerAlive())
+                    .put("owner_alive", r.ownerAlive())
                     .put("detached", r.detached())
-                    .put("stale", e.stale())
+                    .put("stale", r.stale())
                     .put("created", r.created())
-                    .put("dir", e.dir().toString());
+                    .put("dir", r.dir().toString());
         }
         return array;
     }

@@ -29,6 +29,24 @@ public interface Backend extends Spawner {
     CompletableFuture<Void> cleanup();
 
     /**
+     * For the JVM shutdown hook ({@link dev.agentkernel.ShutdownHooks}): stop every non-detached agent now, within
+     * about {@code grace} (the executor may already be refusing work). By default {@link #cleanup()} with a bound.
+     */
+    default void stopAllNow(java.time.Duration grace) {
+        try {
+            cleanup().get(grace.toMillis() * 3, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // Exiting anyway; the backend's own stale-agent sweep finds what is left.
+        }
+    }
+
+    /**
+     * {@link #close()}, choosing whether the stopped agents' directories (history, logs) stay, for backends that
+     * keep any; the others ignore it.
+     */
+    default void close(boolean keepAgentDirs) { close(); }
+
+    /**
      * Releases threads and connections. Callers run {@link #cleanup()} first; a backend may still stop
      * agents whose spawn finished during the close, so none is left without an owner.
      */

@@ -25,10 +25,16 @@ public final class Session {
     public static <K extends AgentKernel> K track(K kernel) {
         Objects.requireNonNull(kernel, "Session.track(null): pass the kernel you just built");
         if (!KERNELS.contains(kernel)) KERNELS.add(kernel);
-        if (HOOK_INSTALLED.compareAndSet(false, true)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(Session::closeAll, "agentkernel-session-close"));
-        }
+        closeAllAtExit();
         return kernel;
+    }
+
+    /**
+     * Makes the JVM's exit run {@link #closeAll()} (once, however often this is called), through the kernel's one
+     * shutdown mechanism, {@link dev.agentkernel.ShutdownHooks}.
+     */
+    public static void closeAllAtExit() {
+        if (HOOK_INSTALLED.compareAndSet(false, true)) dev.agentkernel.ShutdownHooks.register("Session.closeAll", Session::closeAll);
     }
 
     /** The kernels tracked now, oldest first. */

@@ -63,7 +63,7 @@ public final class JupyterMain {
         System.setIn(InputStream.nullInputStream());
         Display.install(new JupyterDisplay(output));
         // A JVM exit the exit guard could not see (reflection, a library) still takes the agents along.
-        Runtime.getRuntime().addShutdownHook(new Thread(Session::closeAll, "agentkernel-jupyter-exit"));
+        Session.closeAllAtExit();
 
         AgentKernelJupyter kernel = new AgentKernelJupyter(output,
                 () -> new JShellSession(JShellSession.jvmClassPath(), kernelLog, Rendering::richBundle));

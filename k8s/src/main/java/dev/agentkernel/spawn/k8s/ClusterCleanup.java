@@ -36,14 +36,14 @@ public final class ClusterCleanup {
     /** Every managed object, pods first. */
     public List<Found> find() {
         List<Found> out = new ArrayList<>();
-        add(out, "pods", () -> api.client().pods().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
-        add(out, "configmaps", () -> api.client().configMaps().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
-        add(out, "secrets", () -> api.client().secrets().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
-        add(out, "leases", () -> api.client().leases().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
-        add(out, "serviceaccounts", () -> api.client().serviceAccounts().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
-        add(out, "roles", () -> api.client().rbac().roles().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
-        add(out, "rolebindings", () -> api.client().rbac().roleBindings().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
-        add(out, "networkpolicies", () -> api.client().network().v1().networkPolicies().inNamespace(api.namespace()).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "pods", () -> api.pods().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "configmaps", () -> api.configMaps().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "secrets", () -> api.secrets().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "leases", () -> api.leases().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "serviceaccounts", () -> api.serviceAccounts().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "roles", () -> api.roles().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "rolebindings", () -> api.roleBindings().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+        add(out, "networkpolicies", () -> api.networkPolicies().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
         return out;
     }
 
@@ -57,24 +57,22 @@ public final class ClusterCleanup {
     /** Deletes what {@link #find()} lists (one delete per kind, by label) and returns it. */
     public List<Found> deleteAll() {
         List<Found> found = find();
-        var ns = api.namespace();
-        var c = api.client();
         if (found.stream().anyMatch(f -> f.resource().equals("pods")))
-            api.run("deletecollection", "pods", () -> c.pods().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).withGracePeriod(0).delete());
+            api.run("deletecollection", "pods", () -> api.pods().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).withGracePeriod(0).delete());
         if (found.stream().anyMatch(f -> f.resource().equals("configmaps")))
-            api.run("deletecollection", "configmaps", () -> c.configMaps().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+            api.run("deletecollection", "configmaps", () -> api.configMaps().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         if (found.stream().anyMatch(f -> f.resource().equals("secrets")))
-            api.run("deletecollection", "secrets", () -> c.secrets().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+            api.run("deletecollection", "secrets", () -> api.secrets().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         if (found.stream().anyMatch(f -> f.resource().equals("leases")))
-            api.run("deletecollection", "leases", () -> c.leases().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+            api.run("deletecollection", "leases", () -> api.leases().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         if (found.stream().anyMatch(f -> f.resource().equals("serviceaccounts")))
-            api.run("deletecollection", "serviceaccounts", () -> c.serviceAccounts().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+            api.run("deletecollection", "serviceaccounts", () -> api.serviceAccounts().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         if (found.stream().anyMatch(f -> f.resource().equals("roles")))
-            api.run("deletecollection", "roles", () -> c.rbac().roles().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+            api.run("deletecollection", "roles", () -> api.roles().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         if (found.stream().anyMatch(f -> f.resource().equals("rolebindings")))
-            api.run("deletecollection", "rolebindings", () -> c.rbac().roleBindings().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+            api.run("deletecollection", "rolebindings", () -> api.roleBindings().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         if (found.stream().anyMatch(f -> f.resource().equals("networkpolicies")))
-            api.run("deletecollection", "networkpolicies", () -> c.network().v1().networkPolicies().inNamespace(ns).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
+            api.run("deletecollection", "networkpolicies", () -> api.networkPolicies().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).delete());
         return found;
     }
 
@@ -87,7 +85,7 @@ public final class ClusterCleanup {
     public List<Found> findExpired() {
         java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
         Map<String, io.fabric8.kubernetes.api.model.coordination.v1.Lease> leases = new java.util.HashMap<>();
-        for (var l : api.call("list", "leases", () -> api.client().leases().inNamespace(api.namespace())
+        for (var l : api.call("list", "leases", () -> api.leases()
                 .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems())) {
             leases.put(l.getMetadata().getName(), l);
         }
@@ -100,7 +98,7 @@ public final class ClusterCleanup {
         });
         List<Found> out = new ArrayList<>();
         List<String> agentIds = new ArrayList<>();
-        for (var pod : api.call("list", "pods", () -> api.client().pods().inNamespace(api.namespace())
+        for (var pod : api.call("list", "pods", () -> api.pods()
                 .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).withLabel(OwnerLease.LABEL).list().getItems())) {
             String owner = pod.getMetadata().getLabels().get(OwnerLease.LABEL);
             if (expired.contains(owner) || !leases.containsKey(owner)) {
@@ -110,8 +108,8 @@ public final class ClusterCleanup {
             }
         }
         for (String id : agentIds) {
-            add(out, "configmaps", () -> api.client().configMaps().inNamespace(api.namespace()).withLabel(Labels.AGENT_ID, id).list().getItems());
-            add(out, "secrets", () -> api.client().secrets().inNamespace(api.namespace()).withLabel(Labels.AGENT_ID, id).list().getItems());
+            add(out, "configmaps", () -> api.configMaps().withLabel(Labels.AGENT_ID, id).list().getItems());
+            add(out, "secrets", () -> api.secrets().withLabel(Labels.AGENT_ID, id).list().getItems());
         }
         for (String name : expired) {
             // The pods' identity made by that kernel (named like its Lease, owned by it): gone with the Lease.
@@ -125,9 +123,9 @@ public final class ClusterCleanup {
 
     private List<? extends HasMetadata> byName(String kind, String name) {
         HasMetadata m = switch (kind) {
-            case "serviceaccounts" -> api.client().serviceAccounts().inNamespace(api.namespace()).withName(name).get();
-            case "roles" -> api.client().rbac().roles().inNamespace(api.namespace()).withName(name).get();
-            default -> api.client().rbac().roleBindings().inNamespace(api.namespace()).withName(name).get();
+            case "serviceaccounts" -> api.serviceAccounts().withName(name).get();
+            case "roles" -> api.roles().withName(name).get();
+            default -> api.roleBindings().withName(name).get();
         };
         boolean ours = m != null && m.getMetadata().getLabels() != null
                 && Labels.MANAGED_BY_VALUE.equals(m.getMetadata().getLabels().get(Labels.MANAGED_BY));
@@ -137,17 +135,15 @@ public final class ClusterCleanup {
     /** Deletes what {@link #findExpired()} lists, one object at a time, and returns it. */
     public List<Found> deleteExpired() {
         List<Found> found = findExpired();
-        var ns = api.namespace();
-        var c = api.client();
         for (Found f : found) {
             switch (f.resource()) {
-                case "pods" -> api.run("delete", "pods", () -> c.pods().inNamespace(ns).withName(f.name()).withGracePeriod(0).delete());
-                case "configmaps" -> api.run("delete", "configmaps", () -> c.configMaps().inNamespace(ns).withName(f.name()).delete());
-                case "secrets" -> api.run("delete", "secrets", () -> c.secrets().inNamespace(ns).withName(f.name()).delete());
-                case "leases" -> api.run("delete", "leases", () -> c.leases().inNamespace(ns).withName(f.name()).delete());
-                case "serviceaccounts" -> api.run("delete", "serviceaccounts", () -> c.serviceAccounts().inNamespace(ns).withName(f.name()).delete());
-                case "roles" -> api.run("delete", "roles", () -> c.rbac().roles().inNamespace(ns).withName(f.name()).delete());
-                case "rolebindings" -> api.run("delete", "rolebindings", () -> c.rbac().roleBindings().inNamespace(ns).withName(f.name()).delete());
+                case "pods" -> api.run("delete", "pods", () -> api.pods().withName(f.name()).withGracePeriod(0).delete());
+                case "configmaps" -> api.run("delete", "configmaps", () -> api.configMaps().withName(f.name()).delete());
+                case "secrets" -> api.run("delete", "secrets", () -> api.secrets().withName(f.name()).delete());
+                case "leases" -> api.run("delete", "leases", () -> api.leases().withName(f.name()).delete());
+                case "serviceaccounts" -> api.run("delete", "serviceaccounts", () -> api.serviceAccounts().withName(f.name()).delete());
+                case "roles" -> api.run("delete", "roles", () -> api.roles().withName(f.name()).delete());
+                case "rolebindings" -> api.run("delete", "rolebindings", () -> api.roleBindings().withName(f.name()).delete());
                 default -> throw new IllegalStateException("unexpected " + f);
             }
         }

@@ -1,6 +1,28 @@
 package dev.agentkernel.spawn.k8s;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapList;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventList;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretList;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountList;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseList;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyList;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingList;
+import io.fabric8.kubernetes.api.model.rbac.RoleList;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.ServiceAccountResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.util.function.Supplier;
@@ -23,6 +45,34 @@ public final class KubeApi {
     public KubernetesClient client() { return client; }
 
     public String namespace() { return namespace; }
+
+    // The kernel's namespace, once: every object the kernel makes or reads lives there (issue 16.3).
+
+    public NonNamespaceOperation<Pod, PodList, PodResource> pods() { return client.pods().inNamespace(namespace); }
+
+    public NonNamespaceOperation<ConfigMap, ConfigMapList, Resource<ConfigMap>> configMaps() {
+        return client.configMaps().inNamespace(namespace);
+    }
+
+    public NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets() { return client.secrets().inNamespace(namespace); }
+
+    public NonNamespaceOperation<Lease, LeaseList, Resource<Lease>> leases() { return client.leases().inNamespace(namespace); }
+
+    public NonNamespaceOperation<ServiceAccount, ServiceAccountList, ServiceAccountResource> serviceAccounts() {
+        return client.serviceAccounts().inNamespace(namespace);
+    }
+
+    public NonNamespaceOperation<Role, RoleList, Resource<Role>> roles() { return client.rbac().roles().inNamespace(namespace); }
+
+    public NonNamespaceOperation<RoleBinding, RoleBindingList, Resource<RoleBinding>> roleBindings() {
+        return client.rbac().roleBindings().inNamespace(namespace);
+    }
+
+    public NonNamespaceOperation<NetworkPolicy, NetworkPolicyList, Resource<NetworkPolicy>> networkPolicies() {
+        return client.network().v1().networkPolicies().inNamespace(namespace);
+    }
+
+    public NonNamespaceOperation<Event, EventList, Resource<Event>> events() { return client.v1().events().inNamespace(namespace); }
 
     public <T> T call(String verb, String resource, Supplier<T> op) {
         try {

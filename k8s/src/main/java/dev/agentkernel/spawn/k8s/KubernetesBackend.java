@@ -3,7 +3,6 @@ package dev.agentkernel.spawn.k8s;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.Agent;
 import dev.agentkernel.AgentKernelException;
-import dev.agentkernel.AgentNotFoundException;
 import dev.agentkernel.AgentState;
 import dev.agentkernel.AgentStatus;
 import dev.agentkernel.AgentTypePlugin;
@@ -16,14 +15,13 @@ import dev.agentkernel.Team;
 import dev.agentkernel.packaging.ImageIndex;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.spawn.AgentEndpoint;
-import dev.agentkernel.spawn.AgentLookups;
 import dev.agentkernel.spawn.AgentNames;
+import dev.agentkernel.spawn.AgentTable;
 import dev.agentkernel.spawn.Backend;
 import dev.agentkernel.spawn.NonceVault;
 import dev.agentkernel.spawn.Nonces;
 import dev.agentkernel.spawn.PluginRegistry;
 import dev.agentkernel.team.Resources;
-import dev.agentkernel.team.TeamRegistry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -51,13 +49,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -78,33 +72,27 @@ public final class KubernetesBackend implements Backend {
     private final KubeApi api;
     private final boolean ownsClient;
     private final PluginRegistry plugins;
-    private final NonceVault vault;
     private final String kernelId;
-    private final TeamRegistry teams = new TeamRegistry();
-    private final Map<String, PodAgent> agents = new ConcurrentHashMap<>();
-    private final Map<String, Agent> stopped = new ConcurrentHashMap<>();
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final AgentTable<PodAgent> table;
     /** Spawns running now; close() lets them delete what they created before it closes the client. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
     /** How long close() waits for spawns in flight to delete what they created. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private final PodTracker tracker;
-    private final Thread shutdownHook;
     /** Images built by this state dir's packaging (null: image ids are references or names under registry_url). */
     private final ImageIndex images;
     /** Renewed while this kernel lives; non-detached pods stop when it lapses (issue 8). */
     private final OwnerLease lease;
 
     /** A running agent: its record (replaced, never mutated), pod and how to reach it. */
-    private static final class PodAgent {
-        volatile Agent agent;
+    private static final class PodAgent extends AgentTable.Entry {
         final String podName;
         final URI baseUri;
         final LocalPortForward forward;
 
         PodAgent(Agent agent, String podName, URI baseUri, LocalPortForward forward) {
-            this.agent = agent;
+            super(agent);
             this.podName = podName;
             this.baseUri = baseUri;
             this.forward = forward;
@@ -130,14 +118,11 @@ public final class KubernetesBackend implements Backend {
         this.api = new KubeApi(client, settings.namespace());
         this.ownsClient = ownsClient;
         this.plugins = plugins;
-        this.vault = vault;
+        this.table = new AgentTable<>(vault, id -> "");
         this.kernelId = newKernelId();
         this.lease = OwnerLease.fromEnv(api, kernelId, settings.hostEnv(), settings.serviceAccount());
         checkNamespace();
         this.tracker = new PodTracker(api, kernelId, this::podGone);
-        // Pods are not children of this JVM: without the hook they would outlive a program that exits without close().
-        this.shutdownHook = Thread.ofPlatform().name("agentkernel-k8s-shutdown").unstarted(this::deleteOwnPodsNow);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     private static String newKernelId() {
@@ -174,7 +159,7 @@ public final class KubernetesBackend implements Backend {
 
     /** The agent's pod name, for kubectl. */
     public Optional<String> podName(String agentId) {
-        PodAgent a = agentId == null ? null : agents.get(agentId);
+        PodAgent a = table.get(agentId);
         return a == null ? Optional.empty() : Optional.of(a.podName);
     }
 
@@ -182,7 +167,7 @@ public final class KubernetesBackend implements Backend {
 
     @Override
     public CompletableFuture<SpawnResult> spawn(SpawnRequest request) {
-        return async(() -> doSpawn(request));
+        return table.async(() -> doSpawn(request));
     }
 
     private SpawnResult doSpawn(SpawnRequest request) {
@@ -233,28 +218,28 @@ public final class KubernetesBackend implements Backend {
         String nonce = Nonces.generate();
         Agent agent = new Agent(id, request.name(), request.teamId(), request.agentType(), AgentState.STARTING,
                 request.metadata(), request.imageId(), Instant.now(), request.detached());
-        teams.reserve(request.teamId(), id, resources);
+        table.teamRegistry().reserve(request.teamId(), id, resources);
         CompletableFuture<PodVerdict> settled = tracker.awaitSettled(id);
         boolean created = false;
         try {
             Map<String, String> secretEnv = secretEnv(request.env(), nonce, apiKey == null ? "" : apiKey.toString(),
                     typeConfig.get("provider") instanceof String p ? p : null);
-            Secret secret = api.call("create", "secrets", () -> api.client().secrets().inNamespace(settings.namespace())
+            Secret secret = api.call("create", "secrets", () -> api.secrets()
                     .resource(AgentObjects.secret(podName, agent, kernelId, secretEnv)).create());
             created = true;
             checkOpen(request);
-            ConfigMap configMap = api.call("create", "configmaps", () -> api.client().configMaps().inNamespace(settings.namespace())
+            ConfigMap configMap = api.call("create", "configmaps", () -> api.configMaps()
                     .resource(AgentObjects.configMap(podName, agent, kernelId, runnerConfig(typeConfig, agent, request, bundles))).create());
             // Before the pod: the API server refuses a pod whose service account does not exist yet. The Lease and
             // the pods' identity are the kernel's, made once and deleted by close().
             checkOpen(request);
             if (!request.detached()) lease.ensureHeld();
-            Pod pod = api.call("create", "pods", () -> api.client().pods().inNamespace(settings.namespace())
+            Pod pod = api.call("create", "pods", () -> api.pods()
                     .resource(lease.bind(AgentObjects.pod(podName, agent, kernelId, image, resources, limits, settings, !bundles.isEmpty()),
                             request.detached())).create());
             if (settings.network().isolated()) {
                 // Owned by the pod from the start (one call, no patch): it goes with the pod.
-                api.call("create", "networkpolicies", () -> api.client().network().v1().networkPolicies().inNamespace(settings.namespace())
+                api.call("create", "networkpolicies", () -> api.networkPolicies()
                         .resource(AgentNetworkPolicy.forAgent(podName, agent, kernelId, pod, settings.access(), egress, kernelAddresses())).create());
             }
             setOwner(configMap, AgentObjects.ownedBy(pod));
@@ -264,12 +249,11 @@ public final class KubernetesBackend implements Backend {
             if (verdict.kind() != PodVerdict.Kind.READY) throw notReady(agent, podName, verdict.reason());
             Pod ready = tracker.pod(id).orElseThrow(() -> notReady(agent, podName, "the pod vanished right after it became ready"));
             PodAgent running = connect(agent.withState(AgentState.RUNNING), ready);
-            vault.put(id, nonce);
-            agents.put(id, running);
-            return new SpawnResult(running.agent, nonce);
+            table.register(running, nonce);
+            return new SpawnResult(running.agent(), nonce);
         } catch (RuntimeException e) {
             tracker.forget(id);
-            teams.release(request.teamId(), id);
+            table.teamRegistry().release(request.teamId(), id);
             boolean keep = settings.debug() && e instanceof SpawnFailedException && !closed;
             if (created && !keep) deleteQuietly(podName);
             if (!request.detached()) releaseLeaseIfUnused();
@@ -285,7 +269,7 @@ public final class KubernetesBackend implements Backend {
      * identity it owns), so a refused first spawn leaves nothing behind; the next spawn makes them again.
      */
     private void releaseLeaseIfUnused() {
-        if (agents.values().stream().anyMatch(a -> !a.agent.detached())) return;
+        if (table.entries().stream().anyMatch(a -> !a.agent().detached())) return;
         if (inFlight.get() > 1) return;
         try {
             lease.release();
@@ -299,9 +283,9 @@ public final class KubernetesBackend implements Backend {
         String patch = "{\"metadata\":{\"ownerReferences\":[" + Protocol.json().valueToTree(owner) + "]}}";
         PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
         if (created instanceof Secret secret) {
-            api.run("patch", "secrets", () -> api.client().secrets().inNamespace(settings.namespace()).resource(secret).patch(merge, patch));
+            api.run("patch", "secrets", () -> api.secrets().resource(secret).patch(merge, patch));
         } else if (created instanceof ConfigMap configMap) {
-            api.run("patch", "configmaps", () -> api.client().configMaps().inNamespace(settings.namespace()).resource(configMap).patch(merge, patch));
+            api.run("patch", "configmaps", () -> api.configMaps().resource(configMap).patch(merge, patch));
         }
     }
 
@@ -334,11 +318,11 @@ public final class KubernetesBackend implements Backend {
     /** The pod's events, oldest first, as "Warning Failed: message". Best effort: an error here must not hide the real one. */
     List<String> events(String podName) {
         try {
-            List<Event> list = api.client().v1().events().inNamespace(settings.namespace())
+            List<Event> list = api.events()
                     .withField("involvedObject.name", podName).list().getItems();
             // API servers that ignore this field selector (the fabric8 mock matches none) get a namespace-wide
             // list, filtered here; only on the failure path, so the extra call costs nothing on a good spawn.
-            if (list.isEmpty()) list = api.client().v1().events().inNamespace(settings.namespace()).list().getItems();
+            if (list.isEmpty()) list = api.events().list().getItems();
             return list.stream()
                     .filter(e -> e.getInvolvedObject() != null && podName.equals(e.getInvolvedObject().getName()))
                     .sorted(Comparator.comparing(e -> e.getMetadata().getCreationTimestamp() == null ? "" : e.getMetadata().getCreationTimestamp()))
@@ -359,7 +343,7 @@ public final class KubernetesBackend implements Backend {
             String host = ip.contains(":") ? "[" + ip + "]" : ip;
             return new PodAgent(agent, podName, URI.create("http://" + host + ":" + KubernetesSettings.CONTAINER_PORT), null);
         }
-        LocalPortForward forward = api.call("create", "pods/portforward", () -> api.client().pods().inNamespace(settings.namespace())
+        LocalPortForward forward = api.call("create", "pods/portforward", () -> api.pods()
                 .withName(podName).portForward(KubernetesSettings.CONTAINER_PORT, InetAddress.getLoopbackAddress(), 0));
         URI base = URI.create("http://127.0.0.1:" + forward.getLocalPort());
         try {
@@ -537,9 +521,9 @@ public final class KubernetesBackend implements Backend {
     private void deleteQuietly(String podName) {
         // The owner references may not be set yet, so the ConfigMap and Secret are deleted by name too.
         for (Runnable delete : List.<Runnable>of(
-                () -> api.client().pods().inNamespace(settings.namespace()).withName(podName).delete(),
-                () -> api.client().configMaps().inNamespace(settings.namespace()).withName(PodNames.configMap(podName)).delete(),
-                () -> api.client().secrets().inNamespace(settings.namespace()).withName(PodNames.secret(podName)).delete())) {
+                () -> api.pods().withName(podName).delete(),
+                () -> api.configMaps().withName(PodNames.configMap(podName)).delete(),
+                () -> api.secrets().withName(PodNames.secret(podName)).delete())) {
             try {
                 delete.run();
             } catch (KubernetesClientException ignored) {
@@ -552,25 +536,11 @@ public final class KubernetesBackend implements Backend {
 
     @Override
     public CompletableFuture<Void> kill(String agentId) {
-        return async(() -> {
-            doKill(agentId);
-            return null;
-        });
-    }
-
-    private void doKill(String agentId) {
-        PodAgent a = agentId == null ? null : agents.remove(agentId);
-        if (a == null) throw notFound(agentId);
-        vault.remove(agentId);
-        try {
+        return table.kill(agentId, a -> {
             closeForward(a);
             // The ConfigMap and Secret go with the pod (owner references).
-            api.run("delete", "pods", () -> api.client().pods().inNamespace(settings.namespace()).withName(a.podName)
-                    .withGracePeriod(3).delete());
-        } finally {
-            stopped.put(agentId, a.agent.withState(AgentState.STOPPED));
-            teams.release(a.agent.teamId(), agentId);
-        }
+            api.run("delete", "pods", () -> api.pods().withName(a.podName).withGracePeriod(3).delete());
+        });
     }
 
     private static void closeForward(PodAgent a) {
@@ -584,69 +554,52 @@ public final class KubernetesBackend implements Backend {
 
     /** The pod vanished (deleted from outside, evicted): the agent is FAILED until someone kills it. */
     private void podGone(String agentId) {
-        PodAgent a = agents.get(agentId);
-        if (a != null && a.agent.state() == AgentState.RUNNING) a.agent = a.agent.withState(AgentState.FAILED);
-    }
-
-    private AgentNotFoundException notFound(String agentId) {
-        return AgentLookups.notFound(agentId, agentId == null ? null : stopped.get(agentId), agents(), "");
+        PodAgent a = table.get(agentId);
+        if (a != null) a.failIfRunning();
     }
 
     // ---------------------------------------------------------------- teams
 
     @Override
-    public CompletableFuture<Team> createTeam(CreateTeamRequest request) {
-        return async(() -> teams.create(request));
-    }
+    public CompletableFuture<Team> createTeam(CreateTeamRequest request) { return table.createTeam(request); }
 
     @Override
-    public CompletableFuture<Void> deleteTeam(String teamId) {
-        return async(() -> {
-            teams.delete(teamId, agents::containsKey, this::kill);
-            return null;
-        });
-    }
+    public CompletableFuture<Void> deleteTeam(String teamId) { return table.deleteTeam(teamId, this::kill); }
 
     @Override
-    public List<Team> teams() { return teams.list(); }
+    public List<Team> teams() { return table.teams(); }
 
     // ---------------------------------------------------------------- queries
 
     @Override
-    public List<Agent> agents() {
-        return agents.values().stream().map(a -> a.agent).sorted(Comparator.comparing(Agent::createdAt)).toList();
-    }
+    public List<Agent> agents() { return table.agents(); }
 
     @Override
-    public Optional<Agent> agent(String agentId) {
-        PodAgent a = agentId == null ? null : agents.get(agentId);
-        return a != null ? Optional.of(a.agent) : Optional.ofNullable(agentId == null ? null : stopped.get(agentId));
-    }
+    public Optional<Agent> agent(String agentId) { return table.agent(agentId); }
 
     @Override
     public AgentEndpoint endpoint(String agentId) {
-        PodAgent a = agentId == null ? null : agents.get(agentId);
-        if (a == null) throw notFound(agentId);
-        return new AgentEndpoint(agentId, a.agent.name(), a.baseUri, () -> tracker.isRunning(agentId));
+        PodAgent a = table.require(agentId);
+        return new AgentEndpoint(agentId, a.agent().name(), a.baseUri, () -> tracker.isRunning(agentId));
     }
 
     /** One list call with this kernel's label selector, however many agents there are. */
     @Override
     public CompletableFuture<List<AgentStatus>> status() {
-        return async(() -> {
-            List<Pod> pods = api.call("list", "pods", () -> api.client().pods().inNamespace(settings.namespace())
+        return table.async(() -> {
+            List<Pod> pods = api.call("list", "pods", () -> api.pods()
                     .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).withLabel(Labels.KERNEL, kernelId).list().getItems());
             Map<String, Pod> byAgent = new HashMap<>();
             for (Pod p : pods) byAgent.put(p.getMetadata().getLabels().get(Labels.AGENT_ID), p);
             List<AgentStatus> out = new ArrayList<>();
-            for (PodAgent a : agents.values().stream().sorted(Comparator.comparing(x -> x.agent.createdAt())).toList()) {
-                Pod pod = byAgent.get(a.agent.id());
+            for (PodAgent a : table.entries()) {
+                Pod pod = byAgent.get(a.id());
                 String phase = pod == null ? "Deleted"
                         : pod.getMetadata().getDeletionTimestamp() != null ? "Terminating"
                         : pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase();
                 boolean live = PodVerdict.isRunning(pod) && PodVerdict.isReady(pod);
-                if (!PodVerdict.isRunning(pod) && a.agent.state() == AgentState.RUNNING) a.agent = a.agent.withState(AgentState.FAILED);
-                Agent agent = a.agent;
+                if (!PodVerdict.isRunning(pod)) a.failIfRunning();
+                Agent agent = a.agent();
                 out.add(new AgentStatus(agent.id(), agent.name(), agent.teamId(), agent.state(), live, phase, null, agent.detached()));
             }
             return out;
@@ -656,20 +609,19 @@ public final class KubernetesBackend implements Backend {
     // ---------------------------------------------------------------- shutdown
 
     @Override
-    public CompletableFuture<Void> cleanup() {
-        List<CompletableFuture<Void>> kills = agents.values().stream()
-                .filter(a -> !a.agent.detached())
-                .map(a -> kill(a.agent.id()).exceptionally(e -> null))
-                .toList();
-        return CompletableFuture.allOf(kills.toArray(CompletableFuture[]::new));
-    }
+    public CompletableFuture<Void> cleanup() { return table.cleanup(this::kill); }
 
-    /** For the shutdown hook: one delete of every non-detached pod this kernel started, bounded in time. */
-    private void deleteOwnPodsNow() {
-        if (agents.isEmpty()) return;
+    /**
+     * For the kernel's shutdown hook (pods are not children of this JVM: without it they would outlive a program
+     * that exits without close()): one delete of every non-detached pod this kernel started, bounded to 3 s
+     * whatever {@code grace} says, since the pods' own grace runs on the cluster.
+     */
+    @Override
+    public void stopAllNow(Duration grace) {
+        if (table.isEmpty()) return;
         Thread t = Thread.ofVirtual().start(() -> {
             try {
-                api.client().pods().inNamespace(settings.namespace()).withLabel(Labels.KERNEL, kernelId)
+                api.pods().withLabel(Labels.KERNEL, kernelId)
                         .withoutLabel(Labels.DETACHED).delete();
                 lease.close();
             } catch (RuntimeException ignored) {
@@ -686,16 +638,11 @@ public final class KubernetesBackend implements Backend {
     @Override
     public void close() {
         closed = true;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // The hook runs now.
-        }
-        agents.values().forEach(KubernetesBackend::closeForward);
+        table.entries().forEach(KubernetesBackend::closeForward);
         // Wakes spawns waiting for their pod; they see closed, delete their objects and end.
         tracker.close();
         awaitSpawnsInFlight();
-        executor.shutdown();
+        table.shutdown(Duration.ZERO);
         lease.close();
         if (ownsClient) api.client().close();
     }
@@ -713,14 +660,6 @@ public final class KubernetesBackend implements Backend {
                     return;
                 }
             }
-        }
-    }
-
-    private <T> CompletableFuture<T> async(Supplier<T> work) {
-        try {
-            return CompletableFuture.supplyAsync(work, executor);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new AgentKernelException("this kernel is closed; build a new AgentKernel"));
         }
     }
 }

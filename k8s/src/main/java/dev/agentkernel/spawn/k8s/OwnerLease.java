@@ -183,7 +183,7 @@ public final class OwnerLease implements AutoCloseable {
                     .withAcquireTime(now).withRenewTime(now)
                 .endSpec()
                 .build();
-        held = api.call("create", "leases", () -> api.client().leases().inNamespace(api.namespace()).resource(lease).create());
+        held = api.call("create", "leases", () -> api.leases().resource(lease).create());
     }
 
     /**
@@ -199,17 +199,17 @@ public final class OwnerLease implements AutoCloseable {
                 .addToLabels(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).addToLabels(Labels.KERNEL, kernelId)
                 .withOwnerReferences(owner).build();
         var sa = new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withMetadata(meta).withAutomountServiceAccountToken(false).build();
-        api.call("create", "serviceaccounts", () -> api.client().serviceAccounts().inNamespace(api.namespace()).resource(sa).create());
+        api.call("create", "serviceaccounts", () -> api.serviceAccounts().resource(sa).create());
         var role = new io.fabric8.kubernetes.api.model.rbac.RoleBuilder().withMetadata(meta)
                 .addNewRule().withApiGroups("coordination.k8s.io").withResources("leases").withResourceNames(name)
                     .withVerbs("get", "watch").endRule()
                 .build();
-        api.call("create", "roles", () -> api.client().rbac().roles().inNamespace(api.namespace()).resource(role).create());
+        api.call("create", "roles", () -> api.roles().resource(role).create());
         var binding = new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withMetadata(meta)
                 .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
                 .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(api.namespace()).endSubject()
                 .build();
-        api.call("create", "rolebindings", () -> api.client().rbac().roleBindings().inNamespace(api.namespace()).resource(binding).create());
+        api.call("create", "rolebindings", () -> api.roleBindings().resource(binding).create());
     }
 
     /**
@@ -220,7 +220,7 @@ public final class OwnerLease implements AutoCloseable {
         String now = MICRO_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
         try {
             Lease current = held;
-            held = api.client().leases().inNamespace(api.namespace()).resource(current)
+            held = api.leases().resource(current)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"renewTime\":\"" + now + "\"}}");
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) throw api.translate("patch", "leases", e);
@@ -257,7 +257,7 @@ public final class OwnerLease implements AutoCloseable {
         if (renewer == null || closed) return;
         renewer.shutdownNow();
         renewer = null;
-        api.run("delete", "leases", () -> api.client().leases().inNamespace(api.namespace()).withName(name).delete());
+        api.run("delete", "leases", () -> api.leases().withName(name).delete());
     }
 
     /** Stops renewing and deletes the Lease: the runners stop at their next read. */
@@ -268,7 +268,7 @@ public final class OwnerLease implements AutoCloseable {
         if (renewer == null) return;
         renewer.shutdownNow();
         try {
-            api.client().leases().inNamespace(api.namespace()).withName(name).delete();
+            api.leases().withName(name).delete();
         } catch (KubernetesClientException e) {
             // The pods lapse on their own after the timeout; cleanup_k8s.sh removes the Lease.
         }

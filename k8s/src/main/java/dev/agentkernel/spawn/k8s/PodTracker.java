@@ -24,7 +24,7 @@ final class PodTracker implements AutoCloseable {
 
     PodTracker(KubeApi api, String kernelId, Consumer<String> onGone) {
         this.onGone = onGone;
-        this.informer = api.call("watch", "pods", () -> api.client().pods().inNamespace(api.namespace())
+        this.informer = api.call("watch", "pods", () -> api.pods()
                 .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
                 .withLabel(Labels.KERNEL, kernelId)
                 .inform(new Handler(), 0));

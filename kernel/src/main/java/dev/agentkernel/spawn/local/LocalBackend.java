@@ -3,7 +3,6 @@ package dev.agentkernel.spawn.local;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.Agent;
 import dev.agentkernel.AgentKernelException;
-import dev.agentkernel.AgentNotFoundException;
 import dev.agentkernel.AgentState;
 import dev.agentkernel.AgentStatus;
 import dev.agentkernel.AgentTypePlugin;
@@ -17,14 +16,13 @@ import dev.agentkernel.TeamNotFoundException;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.packaging.LocalPackaging;
 import dev.agentkernel.spawn.AgentEndpoint;
-import dev.agentkernel.spawn.AgentLookups;
 import dev.agentkernel.spawn.AgentNames;
+import dev.agentkernel.spawn.AgentTable;
 import dev.agentkernel.spawn.Backend;
 import dev.agentkernel.spawn.NonceVault;
 import dev.agentkernel.spawn.Nonces;
 import dev.agentkernel.spawn.PluginRegistry;
 import dev.agentkernel.team.Resources;
-import dev.agentkernel.team.TeamRegistry;
 
 import java.io.File;
 import java.net.URI;
@@ -38,10 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 /**
  * Runs each agent as a runner process on this machine, listening on a loopback port.
@@ -65,10 +59,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     private final LocalBackendSettings settings;
     private final PluginRegistry plugins;
     private final NonceVault vault;
-    private final TeamRegistry teams = new TeamRegistry();
-    private final Map<String, LocalAgent> agents = new ConcurrentHashMap<>();
-    private final Map<String, Agent> stopped = new ConcurrentHashMap<>();
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final AgentTable<LocalAgent> table;
     private final HealthProbe health = new HealthProbe();
     private final Path agentsDir;
     /** Guards {@link #closed} against a spawn registering its agent while the backend closes. */
@@ -76,8 +67,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     private boolean closed;
 
     /** A running agent: its record, process and port. The record is replaced, never mutated. */
-    private static final class LocalAgent {
-        volatile Agent agent;
+    private static final class LocalAgent extends AgentTable.Entry {
         final ProcessHandle process;
         /**
          * The runner as our child, null for a re-attached agent. Held so the write end of its stdin (the
@@ -91,7 +81,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
         LocalAgent(Agent agent, Process child, ProcessHandle process, int port, AgentDir dir, AgentRecord record,
                    AgentNetwork network) {
-            this.agent = agent;
+            super(agent);
             this.child = child;
             this.process = process;
             this.port = port;
@@ -110,6 +100,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         this.vault = vault;
         this.packaging = packaging;
         this.agentsDir = settings.stateDir().resolve("agents");
+        this.table = new AgentTable<>(vault, id -> " (its history stays in " + (id == null ? agentsDir : agentsDir.resolve(id)) + ")");
         // Workspace quotas a SIGKILLed kernel left mounted here (one read of /proc/self/mountinfo when there are none).
         new LocalStateDir(settings.stateDir()).releaseOrphanMounts();
     }
@@ -126,7 +117,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     @Override
     public CompletableFuture<SpawnResult> spawn(SpawnRequest request) {
-        return async(() -> doSpawn(request));
+        return table.async(() -> doSpawn(request));
     }
 
     private SpawnResult doSpawn(SpawnRequest request) {
@@ -144,7 +135,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         Map<String, Object> typeConfig = plugin.runnerConfig(request.spawnInfo(), settings.hostEnv());
 
         String id = UUID.randomUUID().toString();
-        teams.reserve(request.teamId(), id, resources);
+        table.teamRegistry().reserve(request.teamId(), id, resources);
         AgentDir dir = null;
         Process process = null;
         AgentNetwork network = null;
@@ -206,7 +197,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
                     // Best effort; the original error matters more.
                 }
             }
-            teams.release(request.teamId(), id);
+            table.teamRegistry().release(request.teamId(), id);
             if (e instanceof NotReady) {
                 throw new SpawnFailedException("spawning agent '" + request.name() + "' failed: " + e.getMessage()
                         + "; check the runner's stderr below", tail);
@@ -315,7 +306,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     }
 
     private SpawnResult register(Agent starting, String nonce, Process process, int port, AgentDir dir, AgentNetwork network) {
-        if (!starting.teamId().isEmpty() && teams.find(starting.teamId()).isEmpty()) {
+        if (!starting.teamId().isEmpty() && table.teamRegistry().find(starting.teamId()).isEmpty()) {
             throw new TeamNotFoundException("team '" + starting.teamId() + "' was deleted while agent '" + starting.name() + "' was starting");
         }
         Agent agent = starting.withState(AgentState.RUNNING);
@@ -328,12 +319,10 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     /** Makes {@code local} one of this kernel's agents and reports it FAILED if its process dies on its own. */
     private void track(LocalAgent local, String nonce) {
-        Agent agent = local.agent;
         synchronized (lifecycle) {
             // An agent registered after close() would have no owner left to kill it.
-            if (closed) throw new AgentKernelException("the kernel was closed while agent '" + agent.name() + "' was starting");
-            vault.put(agent.id(), nonce);
-            agents.put(agent.id(), local);
+            if (closed) throw new AgentKernelException("the kernel was closed while agent '" + local.agent().name() + "' was starting");
+            table.register(local, nonce);
         }
         local.process.onExit().thenRun(() -> diedOnItsOwn(local));
     }
@@ -343,10 +332,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
      * is reaped, and by {@link #status()} when it sees a zombie first, whichever comes first; acts once.
      */
     private void diedOnItsOwn(LocalAgent local) {
-        synchronized (local) {
-            if (agents.get(local.agent.id()) != local || local.agent.state() != AgentState.RUNNING) return;
-            local.agent = local.agent.withState(AgentState.FAILED);
-        }
+        if (table.get(local.id()) != local || !local.failIfRunning()) return;
         // Its tool processes were orphaned, not killed; stop them now rather than at kill().
         Thread.ofVirtual().start(() -> ProcessTrees.terminate(ProcessTrees.workingIn(local.dir.workspace()), Duration.ofSeconds(1)));
         // Nothing answers behind its relays any more: give the host ports back now.
@@ -359,13 +345,13 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
      */
     @Override
     public Agent attach(String agentId, String nonce) {
-        LocalAgent known = agentId == null ? null : agents.get(agentId);
+        LocalAgent known = table.get(agentId);
         if (known != null) {
             if (nonce == null || !nonce.equals(vault.get(agentId).orElse(null))) {
-                throw new dev.agentkernel.NonceRejectedException("agent '" + known.agent.name() + "' (" + agentId
+                throw new dev.agentkernel.NonceRejectedException("agent '" + known.agent().name() + "' (" + agentId
                         + ") rejected the nonce; pass the nonce from the SpawnResult that created it");
             }
-            return known.agent;
+            return known.agent();
         }
         DetachedAgentLookup.Found found = DetachedAgentLookup.find(agentsDir, agentId, nonce, settings.launcher()::reopenNetwork);
         AgentRecord record = found.record().withState(AgentState.RUNNING);
@@ -377,7 +363,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             found.network().close();
             throw e;
         }
-        stopped.remove(agentId);
+        table.forgetStopped(agentId);
         return agent;
     }
 
@@ -385,92 +371,62 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     @Override
     public CompletableFuture<Void> kill(String agentId) {
-        return async(() -> {
-            doKill(agentId);
-            return null;
+        return table.kill(agentId, local -> {
+            try {
+                List<ProcessHandle> roots = new ArrayList<>();
+                roots.add(local.process);
+                roots.addAll(ProcessTrees.workingIn(local.dir.workspace()));
+                ProcessTrees.terminate(roots, settings.killGrace());
+            } finally {
+                release(local);
+            }
         });
     }
 
-    private void doKill(String agentId) {
-        LocalAgent local = agents.remove(agentId);
-        if (local == null) throw notFound(agentId);
-        vault.remove(agentId);
-        try {
-            List<ProcessHandle> roots = new ArrayList<>();
-            roots.add(local.process);
-            roots.addAll(ProcessTrees.workingIn(local.dir.workspace()));
-            ProcessTrees.terminate(roots, settings.killGrace());
-        } finally {
-            finishStopped(local);
-        }
-    }
-
-    private void finishStopped(LocalAgent local) {
+    /** After its processes are gone: its relays, its workspace quota, its secret; its record says STOPPED. */
+    private void release(LocalAgent local) {
         local.network.delete();
         // Its processes are gone (terminated above): the workspace quota's mount can go; its files stay in the image.
         settings.launcher().releaseWorkspace(local.dir);
-        Agent agent = local.agent.withState(AgentState.STOPPED);
-        stopped.put(agent.id(), agent);
-        teams.release(agent.teamId(), agent.id());
         local.dir.deleteConfig();
         local.dir.writeRecord(local.record.withState(AgentState.STOPPED));
-    }
-
-    private AgentNotFoundException notFound(String agentId) {
-        return AgentLookups.notFound(agentId, agentId == null ? null : stopped.get(agentId), agents(),
-                " (its history stays in " + (agentId == null ? agentsDir : agentsDir.resolve(agentId)) + ")");
     }
 
     // ---------------------------------------------------------------- teams
 
     @Override
-    public CompletableFuture<Team> createTeam(CreateTeamRequest request) {
-        return async(() -> teams.create(request));
-    }
+    public CompletableFuture<Team> createTeam(CreateTeamRequest request) { return table.createTeam(request); }
 
     @Override
-    public CompletableFuture<Void> deleteTeam(String teamId) {
-        return async(() -> {
-            teams.delete(teamId, agents::containsKey, this::kill);
-            return null;
-        });
-    }
+    public CompletableFuture<Void> deleteTeam(String teamId) { return table.deleteTeam(teamId, this::kill); }
 
     @Override
-    public List<Team> teams() { return teams.list(); }
+    public List<Team> teams() { return table.teams(); }
 
     // ---------------------------------------------------------------- queries
 
     @Override
-    public List<Agent> agents() {
-        return agents.values().stream().map(a -> a.agent).sorted(java.util.Comparator.comparing(Agent::createdAt)).toList();
-    }
+    public List<Agent> agents() { return table.agents(); }
 
     @Override
-    public Optional<Agent> agent(String agentId) {
-        LocalAgent a = agents.get(agentId);
-        return a != null ? Optional.of(a.agent) : Optional.ofNullable(stopped.get(agentId));
-    }
+    public Optional<Agent> agent(String agentId) { return table.agent(agentId); }
 
     @Override
     public AgentEndpoint endpoint(String agentId) {
-        LocalAgent a = agentId == null ? null : agents.get(agentId);
-        if (a == null) throw notFound(agentId);
-        return new AgentEndpoint(agentId, a.agent.name(), URI.create("http://127.0.0.1:" + a.port), () -> ProcessTrees.running(a.process));
+        LocalAgent a = table.require(agentId);
+        return new AgentEndpoint(agentId, a.agent().name(), URI.create("http://127.0.0.1:" + a.port), () -> ProcessTrees.running(a.process));
     }
 
     /** The runner's pid (tests and the CLI use it to watch the process). */
     public Optional<Long> pid(String agentId) {
-        LocalAgent a = agents.get(agentId);
+        LocalAgent a = table.get(agentId);
         return a == null ? Optional.empty() : Optional.of(a.process.pid());
     }
 
     @Override
     public CompletableFuture<List<AgentStatus>> status() {
-        List<LocalAgent> snapshot = agents.values().stream()
-                .sorted(java.util.Comparator.comparing(a -> a.agent.createdAt())).toList();
-        List<CompletableFuture<AgentStatus>> probes = snapshot.stream()
-                .map(a -> async(() -> statusOf(a))).toList();
+        List<CompletableFuture<AgentStatus>> probes = table.entries().stream()
+                .map(a -> table.async(() -> statusOf(a))).toList();
         return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
                 .thenApply(v -> probes.stream().map(CompletableFuture::join).toList());
     }
@@ -479,29 +435,24 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         boolean alive = ProcessTrees.running(a.process);
         if (!alive) diedOnItsOwn(a);
         boolean live = alive && health.isHealthy(a.port);
-        Agent agent = a.agent;
+        Agent agent = a.agent();
         return new AgentStatus(agent.id(), agent.name(), agent.teamId(), agent.state(), live, null, alive, agent.detached());
     }
 
     // ---------------------------------------------------------------- shutdown
 
     @Override
-    public CompletableFuture<Void> cleanup() {
-        List<CompletableFuture<Void>> kills = agents.values().stream()
-                .filter(a -> !a.agent.detached())
-                .map(a -> kill(a.agent.id()).exceptionally(e -> null))
-                .toList();
-        return CompletableFuture.allOf(kills.toArray(CompletableFuture[]::new));
-    }
+    public CompletableFuture<Void> cleanup() { return table.cleanup(this::kill); }
 
     /**
      * For the JVM shutdown hook: stops every non-detached agent at once with a short grace, without
      * the executor (which may already be gone).
      */
-    public void killAllNow(Duration grace) {
+    @Override
+    public void stopAllNow(Duration grace) {
         List<LocalAgent> victims = new ArrayList<>();
-        for (LocalAgent a : agents.values()) {
-            if (!a.agent.detached() && agents.remove(a.agent.id(), a)) victims.add(a);
+        for (LocalAgent a : table.entries()) {
+            if (!a.agent().detached() && table.remove(a)) victims.add(a);
         }
         if (victims.isEmpty()) return;
         List<ProcessHandle> roots = new ArrayList<>();
@@ -511,9 +462,9 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         }
         ProcessTrees.terminate(roots, grace);
         for (LocalAgent a : victims) {
-            vault.remove(a.agent.id());
             try {
-                finishStopped(a);
+                release(a);
+                table.markStopped(a);
             } catch (RuntimeException ignored) {
                 // Shutting down: a record we cannot update is reaped later by LocalStateDir.
             }
@@ -531,24 +482,20 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
      * Unless {@code keepAgentDirs}, the directories of the agents this kernel stopped (now or earlier, with their
      * history and logs) are deleted; detached agents still running keep theirs.
      */
+    @Override
     public void close(boolean keepAgentDirs) {
         synchronized (lifecycle) {
             closed = true;
         }
-        executor.shutdown();
-        try {
-            executor.awaitTermination(settings.spawnTimeout().toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        killAllNow(settings.killGrace());
+        table.shutdown(settings.spawnTimeout().plusSeconds(5));
+        stopAllNow(settings.killGrace());
         // Detached agents keep running; their relays end with this kernel until another one attaches.
-        for (LocalAgent a : agents.values()) a.network.close();
+        for (LocalAgent a : table.entries()) a.network.close();
         health.close();
         settings.launcher().close();
         if (!keepAgentDirs) {
-            for (Agent a : stopped.values()) {
-                if (agents.containsKey(a.id())) continue; // re-attached since: running again
+            for (Agent a : table.stoppedAgents()) {
+                if (table.isRunning(a.id())) continue; // re-attached since: running again
                 try {
                     agentDir(a.id()).delete();
                 } catch (RuntimeException e) {
@@ -557,14 +504,6 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
                             .warning("could not remove agent directory " + agentsDir.resolve(a.id()) + ": " + e.getMessage());
                 }
             }
-        }
-    }
-
-    private <T> CompletableFuture<T> async(Supplier<T> work) {
-        try {
-            return CompletableFuture.supplyAsync(work, executor);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new AgentKernelException("this kernel is closed; build a new AgentKernel"));
         }
     }
 }
