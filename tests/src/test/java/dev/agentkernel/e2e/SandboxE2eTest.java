@@ -127,7 +127,8 @@ class SandboxE2eTest {
         assertTrue(out.contains(bobDir.resolve("config.json") + ": No such file or directory"), out);
         assertTrue(out.contains(state.resolve("blobs") + "': No such file or directory"), out);
         assertTrue(out.contains("state: agents cds\n"), "of the state dir only the agent's own dir and the AppCDS archive exist: " + out);
-        assertTrue(out.contains(".jsa: Read-only file system"), "the shared AppCDS archive is read-only: " + out);
+        assertTrue(out.contains(".jsa: Read-only file system") || out.contains(".aot: Read-only file system"),
+                "the shared class cache (AOT cache or AppCDS archive) is read-only: " + out);
         // Her own config is there for the runner, but read-only.
         String own = bash(alice, "echo '{}' > " + agentDir(kernel, alice.agent().id()).resolve("config.json"));
         assertTrue(own.contains("Read-only file system"), own);
@@ -278,7 +279,7 @@ class SandboxE2eTest {
             assertTrue(k.spawner().agents().isEmpty(), "the examples clean up after themselves");
         }
         // No local runner ever ran in this state dir: the kernel trained the AppCDS archive outside the sandbox.
-        assertTrue(listing(tmp.resolve("examples/cds")).stream().anyMatch(n -> n.startsWith("runner-") && n.endsWith(".jsa")),
+        assertTrue(listing(tmp.resolve("examples/cds")).stream().anyMatch(n -> n.startsWith("runner-") && (n.endsWith(".jsa") || n.endsWith(".aot"))),
                 "archive: " + listing(tmp.resolve("examples/cds")));
         String text = buf.toString(StandardCharsets.UTF_8);
         System.out.println(text);

@@ -31,6 +31,8 @@ public final class BwrapCommand {
     static final List<String> SYSTEM_PATHS = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc");
     static final String AUTO_CREATE_CDS = "-XX:+AutoCreateSharedArchive";
     static final String CDS_FILE = "-XX:SharedArchiveFile=";
+    /** The JDK 25 AOT cache ({@code RunnerClassCache}): bound read-only like the AppCDS archive, or the runner starts without it. */
+    static final String AOT_FILE = "-XX:AOTCache=";
     static final Set<String> CLASS_PATH_FLAGS = Set.of("-cp", "-classpath", "--class-path");
 
     private BwrapCommand() {}
@@ -228,8 +230,8 @@ public final class BwrapCommand {
                     inner.add(String.join(File.pathSeparator, entries));
                 } else if (arg.equals(AUTO_CREATE_CDS)) {
                     // The archive is shared by all agents; a sandboxed runner may only map it, never write it.
-                } else if (arg.startsWith(CDS_FILE)) {
-                    Path archive = Path.of(arg.substring(CDS_FILE.length()));
+                } else if (arg.startsWith(CDS_FILE) || arg.startsWith(AOT_FILE)) {
+                    Path archive = Path.of(arg.substring(arg.indexOf('=') + 1));
                     if (Files.isRegularFile(archive)) {
                         readOnly.add(archive);
                         inner.add(arg);

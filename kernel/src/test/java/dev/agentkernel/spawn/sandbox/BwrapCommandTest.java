@@ -146,6 +146,20 @@ class BwrapCommandTest {
     }
 
     @Test
+    void theRunnersAotCacheIsBoundReadOnlyLikeTheCdsArchive() throws Exception {
+        Path aot = stateDir.resolve("cds").resolve("runner-1.aot");
+        List<String> cmd = List.of(JAVA, "-XX:AOTMode=auto", "-XX:AOTCache=" + aot, "-cp", jar.toString(),
+                "dev.agentkernel.runner.RunnerMain", "--config", dir.configFile().toString());
+        List<String> args = unprivileged(cmd, dir, false);
+        assertFalse(args.subList(args.indexOf("--") + 1, args.size()).contains("-XX:AOTCache=" + aot), "no cache yet: not named");
+        Files.createDirectories(aot.getParent());
+        Files.writeString(aot, "aot");
+        args = unprivileged(cmd, dir, false);
+        assertTrue(args.subList(args.indexOf("--") + 1, args.size()).contains("-XX:AOTCache=" + aot), "an existing cache is mapped");
+        assertTrue(mounts(args, "--ro-bind").contains(aot + " -> " + aot), "the cache alone is bound, read-only");
+    }
+
+    @Test
     void aJdkOutsideTheSystemDirsIsBoundReadOnly() throws Exception {
         Path jdk = tmp.resolve("opt-jdk");
         Path java = Files.createDirectories(jdk.resolve("bin")).resolve("java");
