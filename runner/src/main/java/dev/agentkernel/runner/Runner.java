@@ -76,7 +76,11 @@ public final class Runner implements AutoCloseable {
             this.providers = new Providers(settings.provider(), settings.model(), settings.apiKey(), settings.baseUrl(),
                     settings.thinkingLevel(), options.maxRetries(), relay == null ? hostProxy(settings) : relay.llmProxy());
             // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port
-            this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings, providers) : null;
+            this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings.bus(),
+                    new dev.agentkernel.runner.bus.BusService.Host(
+                            dev.agentkernel.runner.bus.BusService.busId(settings.name(), settings.agentId()),
+                            settings.stateDir(), settings.workspace(), settings.model(), settings.bindAddress(),
+                            settings.nonce()), providers) : null;
         } catch (IOException | RuntimeException e) {
             if (relay != null) relay.close();
             throw e;

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.runner.llm.ModelRequest;
 import dev.agentkernel.runner.llm.ModelResponse;
-import dev.agentkernel.runner.llm.ToolCall;
-import dev.agentkernel.runner.loop.Cancellation;
-import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.model.ToolCall;
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.ChatMessage;
 import dev.agentkernel.runner.loop.LoopObserver;
-import dev.agentkernel.runner.loop.TurnCancelledException;
+import dev.agentkernel.runner.model.TurnCancelledException;
 import dev.agentkernel.runner.tools.ToolResult;
 
 import java.time.Duration;

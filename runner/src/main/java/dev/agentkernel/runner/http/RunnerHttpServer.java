@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.runner.loop.AgentLoop;
-import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.model.ChatMessage;
 import dev.agentkernel.runner.loop.Conversation;
 import dev.agentkernel.runner.loop.TurnEvent;
 import dev.agentkernel.runner.loop.TurnGate;

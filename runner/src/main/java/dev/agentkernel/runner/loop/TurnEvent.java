@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.loop;
 
+import dev.agentkernel.runner.model.Usage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,8 +1,8 @@
 package dev.agentkernel.runner.bus;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.agentkernel.runner.llm.ToolCall;
-import dev.agentkernel.runner.loop.Cancellation;
+import dev.agentkernel.runner.model.ToolCall;
+import dev.agentkernel.runner.model.Cancellation;
 import dev.agentkernel.runner.tools.ToolResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

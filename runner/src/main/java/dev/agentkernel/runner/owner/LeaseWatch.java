@@ -1,5 +1,6 @@
-package dev.agentkernel.runner;
+package dev.agentkernel.runner.owner;
 
+import dev.agentkernel.runner.model.BadConfigException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
