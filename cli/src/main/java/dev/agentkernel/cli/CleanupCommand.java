@@ -2,7 +2,7 @@ package dev.agentkernel.cli;
 
 import dev.agentkernel.spawn.local.AgentRecord;
 import dev.agentkernel.spawn.local.LocalStateDir;
-import dev.agentkernel.spawn.local.ProcessTrees;
+import dev.agentkernel.spawn.local.ProcessTreeKill;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -100,7 +100,7 @@ final class CleanupCommand implements Callable<Integer> {
         List<LocalStateDir.Entry> entries = dir.list();
         List<ProcessHandle> runners = new ArrayList<>();
         for (LocalStateDir.Entry e : entries) e.record().runner().ifPresent(runners::add);
-        if (!runners.isEmpty()) ProcessTrees.terminate(runners, GRACE);
+        if (!runners.isEmpty()) ProcessTreeKill.terminate(runners, GRACE);
         int killed = 0;
         for (LocalStateDir.Entry e : entries) {
             Optional<ProcessHandle> left = e.record().runner();
