@@ -1,5 +1,6 @@
 package dev.agentkernel;
 
+import dev.agentkernel.protocol.RunnerConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,15 +35,8 @@ public record AgentBusConfig(int port, boolean disableSafety, List<String> voter
 
     /** The runner config fields (protocol.md) for a bus on {@code busPort}; every backend writes the same ones. */
     public Map<String, Object> runnerConfigFields(int busPort) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("agentbus_port", busPort);
-        fields.put("agentbus_url", "http://127.0.0.1:" + busPort);
-        fields.put("disable_safety", disableSafety);
-        fields.put("agentbus_voters", voters);
-        fields.put("agentbus_policy", policy);
-        fields.put("agentbus_vote_timeout_ms", voteTimeout.toMillis());
-        fields.put("agentbus_llm_voter", llmVoter);
-        return fields;
+        return new LinkedHashMap<>(RunnerConfig.builder(Map.of())
+                .agentbus(busPort, disableSafety, voters, policy, voteTimeout.toMillis(), llmVoter).fields());
     }
 
     public static final class Builder {

@@ -2,7 +2,7 @@ package dev.agentkernel;
 
 import dev.agentkernel.spawn.local.AgentRecord;
 import dev.agentkernel.spawn.local.LocalStateDir;
-import dev.agentkernel.spawn.local.ProcessTrees;
+import dev.agentkernel.spawn.local.ProcessTreeKill;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,7 +61,7 @@ public final class LocalAgents {
         List<LocalStateDir.Entry> entries = dir.list();
         List<ProcessHandle> runners = new ArrayList<>();
         for (LocalStateDir.Entry e : entries) e.record().runner().ifPresent(runners::add);
-        if (!runners.isEmpty()) ProcessTrees.terminate(runners, grace);
+        if (!runners.isEmpty()) ProcessTreeKill.terminate(runners, grace);
         List<Recorded> out = new ArrayList<>();
         for (LocalStateDir.Entry e : entries) {
             Recorded r = of(e);

@@ -1,5 +1,6 @@
 package dev.agentkernel.cli;
 
+import dev.agentkernel.protocol.RunnerConfig;
 import dev.agentkernel.bus.AgentBusClient;
 import dev.agentkernel.bus.BusEntry;
 import picocli.CommandLine.Command;
@@ -73,10 +74,10 @@ final class BusCommand implements Runnable {
 
         private AgentBusClient client() {
             if (url != null) {
-                String nonce = bus.main.env().get("AGENTKERNEL_NONCE");
+                String nonce = bus.main.env().get(RunnerConfig.ENV_NONCE);
                 if (busId == null || nonce == null || nonce.isBlank()) {
                     throw new ParameterException(spec.commandLine(), "--url needs --bus-id <name>.<agent-id> and the agent's nonce in "
-                            + "the environment variable AGENTKERNEL_NONCE (never on the command line, where ps shows it)");
+                            + "the environment variable " + RunnerConfig.ENV_NONCE + " (never on the command line, where ps shows it)");
                 }
                 return AgentBusClient.connect(url, busId, nonce);
             }

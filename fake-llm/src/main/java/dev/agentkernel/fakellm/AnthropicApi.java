@@ -39,7 +39,7 @@ final class AnthropicApi implements Provider {
     }
 
     @Override
-    public Conversation read(JsonNode body) throws BadRequestException {
+    public ScriptedConversation read(JsonNode body) throws BadRequestException {
         String model = Provider.requireModel(body);
         if (!body.path("max_tokens").canConvertToLong()) {
             throw new BadRequestException("max_tokens: Field required; send \"max_tokens\": <positive integer>");
@@ -53,13 +53,13 @@ final class AnthropicApi implements Provider {
                 break;
             }
         }
-        List<BashTool.Declared> tools = new ArrayList<>();
+        List<BashToolPicker.Declared> tools = new ArrayList<>();
         for (JsonNode t : body.path("tools")) {
-            tools.add(new BashTool.Declared(t.path("name").asText(), t.path("input_schema")));
+            tools.add(new BashToolPicker.Declared(t.path("name").asText(), t.path("input_schema")));
         }
         JsonNode thinking = body.path("thinking");
-        return new Conversation(model, latestText, toolResults(messages.get(messages.size() - 1)),
-                BashTool.pick(tools), "enabled".equals(thinking.path("type").asText()),
+        return new ScriptedConversation(model, latestText, toolResults(messages.get(messages.size() - 1)),
+                BashToolPicker.pick(tools), "enabled".equals(thinking.path("type").asText()),
                 body.path("stream").asBoolean(false), false, Math.max(1, Json.write(body).length() / 4));
     }
 
@@ -106,7 +106,7 @@ final class AnthropicApi implements Provider {
     }
 
     @Override
-    public ObjectNode complete(Reply reply, Conversation conversation) {
+    public ObjectNode complete(Reply reply, ScriptedConversation conversation) {
         ObjectNode message = messageShell(conversation);
         ArrayNode content = message.putArray("content");
         if (!reply.thinkingDeltas().isEmpty()) {
@@ -125,7 +125,7 @@ final class AnthropicApi implements Provider {
     }
 
     @Override
-    public void stream(Reply reply, Conversation conversation, SseWriter out) throws IOException, InterruptedException {
+    public void stream(Reply reply, ScriptedConversation conversation, SseWriter out) throws IOException, InterruptedException {
         ObjectNode message = messageShell(conversation);
         message.set("usage", usage(conversation.inputTokens(), 1));
         out.event("message_start", Json.object().put("type", "message_start").set("message", message));
@@ -194,7 +194,7 @@ final class AnthropicApi implements Provider {
         }
     }
 
-    private static ObjectNode messageShell(Conversation conversation) {
+    private static ObjectNode messageShell(ScriptedConversation conversation) {
         ObjectNode message = Json.object()
                 .put("id", Ids.of("msg_", 24))
                 .put("type", "message")

@@ -174,7 +174,7 @@ public final class FakeLlmServer implements AutoCloseable {
             return;
         }
         Script.Outcome outcome;
-        Conversation conversation;
+        ScriptedConversation conversation;
         try {
             if (!recorded.body().isObject()) {
                 throw new BadRequestException("request body must be a JSON object, got: " + abbreviate(raw));
@@ -192,7 +192,7 @@ public final class FakeLlmServer implements AutoCloseable {
         }
     }
 
-    private static void stream(HttpExchange exchange, Provider provider, Reply reply, Conversation conversation)
+    private static void stream(HttpExchange exchange, Provider provider, Reply reply, ScriptedConversation conversation)
             throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");

@@ -39,7 +39,7 @@ final class OpenAiApi implements Provider {
     }
 
     @Override
-    public Conversation read(JsonNode body) throws BadRequestException {
+    public ScriptedConversation read(JsonNode body) throws BadRequestException {
         String model = Provider.requireModel(body);
         JsonNode messages = Provider.requireMessages(body);
         String latestText = "";
@@ -55,13 +55,13 @@ final class OpenAiApi implements Provider {
         for (int i = messages.size() - 1; i >= 0 && "tool".equals(messages.get(i).path("role").asText()); i--) {
             outputs.addFirst(Json.text(messages.get(i).path("content")));
         }
-        List<BashTool.Declared> tools = new ArrayList<>();
+        List<BashToolPicker.Declared> tools = new ArrayList<>();
         for (JsonNode t : body.path("tools")) {
             JsonNode fn = t.path("function");
-            tools.add(new BashTool.Declared(fn.path("name").asText(), fn.path("parameters")));
+            tools.add(new BashToolPicker.Declared(fn.path("name").asText(), fn.path("parameters")));
         }
-        return new Conversation(model, latestText, outputs.isEmpty() ? null : String.join("\n", outputs),
-                BashTool.pick(tools), false, body.path("stream").asBoolean(false),
+        return new ScriptedConversation(model, latestText, outputs.isEmpty() ? null : String.join("\n", outputs),
+                BashToolPicker.pick(tools), false, body.path("stream").asBoolean(false),
                 body.path("stream_options").path("include_usage").asBoolean(false),
                 Math.max(1, Json.write(body).length() / 4));
     }
@@ -110,7 +110,7 @@ final class OpenAiApi implements Provider {
     }
 
     @Override
-    public ObjectNode complete(Reply reply, Conversation conversation) {
+    public ObjectNode complete(Reply reply, ScriptedConversation conversation) {
         ObjectNode body = Json.object()
                 .put("id", Ids.of("chatcmpl-", 29))
                 .put("object", "chat.completion")
@@ -141,7 +141,7 @@ final class OpenAiApi implements Provider {
     }
 
     @Override
-    public void stream(Reply reply, Conversation conversation, SseWriter out) throws IOException, InterruptedException {
+    public void stream(Reply reply, ScriptedConversation conversation, SseWriter out) throws IOException, InterruptedException {
         Chunks chunks = new Chunks(out, Ids.of("chatcmpl-", 29), conversation);
         ObjectNode first = Json.object().put("role", "assistant").put("content", "");
         first.putNull("refusal");
@@ -184,9 +184,9 @@ final class OpenAiApi implements Provider {
         private final SseWriter out;
         private final String id;
         private final long created = System.currentTimeMillis() / 1000;
-        private final Conversation conversation;
+        private final ScriptedConversation conversation;
 
-        Chunks(SseWriter out, String id, Conversation conversation) {
+        Chunks(SseWriter out, String id, ScriptedConversation conversation) {
             this.out = out;
             this.id = id;
             this.conversation = conversation;

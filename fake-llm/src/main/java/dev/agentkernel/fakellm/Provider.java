@@ -18,7 +18,7 @@ interface Provider {
     /** A 401 error when the request carries no usable API key. */
     Optional<ApiError> checkAuth(Headers headers);
 
-    Conversation read(JsonNode body) throws BadRequestException;
+    ScriptedConversation read(JsonNode body) throws BadRequestException;
 
     ObjectNode errorBody(ApiError error, String requestId);
 
@@ -26,10 +26,10 @@ interface Provider {
     Map<String, String> errorHeaders(ApiError error);
 
     /** The non-streaming answer. */
-    ObjectNode complete(Reply reply, Conversation conversation);
+    ObjectNode complete(Reply reply, ScriptedConversation conversation);
 
     /** Streams the answer; the caller has already sent {@code 200 text/event-stream}. */
-    void stream(Reply reply, Conversation conversation, SseWriter out) throws IOException, InterruptedException;
+    void stream(Reply reply, ScriptedConversation conversation, SseWriter out) throws IOException, InterruptedException;
 
     /** The API key from {@code Authorization: Bearer KEY}, if any. */
     static Optional<String> bearer(Headers headers) {

@@ -30,7 +30,7 @@ final class Script {
         canned.add(new Canned(trigger, answer));
     }
 
-    Outcome answer(Conversation conversation) throws BadRequestException {
+    Outcome answer(ScriptedConversation conversation) throws BadRequestException {
         if (!conversation.endsWithToolResult() && conversation.latestUserText() != null) {
             for (Canned c : canned) {
                 // Exactly the registered text, whatever it holds (code with "]]", Markdown, helpers blocks), which a
@@ -57,7 +57,7 @@ final class Script {
         return new Answer(new Reply(thinking, text(conversation, d), toolCalls(conversation, d), d.slowMillis()));
     }
 
-    private static List<String> text(Conversation conversation, Directives d) {
+    private static List<String> text(ScriptedConversation conversation, Directives d) {
         if (conversation.endsWithToolResult()) {
             String output = conversation.toolResultText();
             if (output.length() > TOOL_RESULT_LIMIT) {
@@ -81,7 +81,7 @@ final class Script {
         return Chunking.words("Echo: " + d.plainText());
     }
 
-    private static List<Reply.ToolCall> toolCalls(Conversation conversation, Directives d) {
+    private static List<Reply.ToolCall> toolCalls(ScriptedConversation conversation, Directives d) {
         if (conversation.endsWithToolResult()) {
             return List.of(); // the tool already ran: end the turn
         }

@@ -1,5 +1,6 @@
 package dev.agentkernel.bus;
 
+import dev.agentkernel.protocol.BusLogEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.AgentKernelException;
 import dev.agentkernel.AgentNotFoundException;
@@ -118,7 +119,8 @@ public final class AgentBusClient {
         JsonNode body = call(new Request.Builder().url(url).get());
         List<BusEntry> out = new ArrayList<>();
         for (JsonNode e : body.path("entries")) {
-            out.add(new BusEntry(e.path("position").asLong(), e.path("timestamp").asText(), e.path("type").asText(), e.path("payload")));
+            out.add(new BusEntry(e.path(BusLogEntry.POSITION).asLong(), e.path(BusLogEntry.TIMESTAMP).asText(),
+                    e.path(BusLogEntry.TYPE).asText(), e.path(BusLogEntry.PAYLOAD)));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.agentkernel.bus;
 
+import dev.agentkernel.protocol.BusLogEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -7,16 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code intention}, {@code vote}, {@code decision}, {@code action_output}; {@code payload} is as docs/agentbus.md shows.
  */
 public record BusEntry(long position, String timestamp, String type, JsonNode payload) {
-    public static final String INFERENCE_INPUT = "inference_input";
-    public static final String INFERENCE_OUTPUT = "inference_output";
-    public static final String INTENTION = "intention";
-    public static final String VOTE = "vote";
-    public static final String DECISION = "decision";
-    public static final String ACTION_OUTPUT = "action_output";
+    public static final String INFERENCE_INPUT = BusLogEntry.INFERENCE_INPUT;
+    public static final String INFERENCE_OUTPUT = BusLogEntry.INFERENCE_OUTPUT;
+    public static final String INTENTION = BusLogEntry.INTENTION;
+    public static final String VOTE = BusLogEntry.VOTE;
+    public static final String DECISION = BusLogEntry.DECISION;
+    public static final String ACTION_OUTPUT = BusLogEntry.ACTION_OUTPUT;
 
     /** The intention this entry belongs to, or null for inference entries. */
     public String intentionId() {
-        JsonNode id = payload == null ? null : payload.get("intention_id");
+        JsonNode id = payload == null ? null : payload.get(BusLogEntry.INTENTION_ID);
         return id == null || id.isNull() ? null : id.asText();
     }
 

@@ -3,6 +3,7 @@ package dev.agentkernel.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.TurnResponse;
 import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.protocol.TurnEventData;
 
 /** Turns one SSE event of the turn protocol into a {@link TurnResponse}. */
 public final class TurnResponses {
@@ -25,9 +26,9 @@ public final class TurnResponses {
             return new TurnResponse(Protocol.EVENT_ERROR, null,
                     "the agent sent an event that is not a JSON object (" + abbreviate(data) + "); the runner may be out of date", true, node);
         }
-        String body = text(node, "body");
-        String error = text(node, "error");
-        boolean done = node.path("done").asBoolean(false);
+        String body = TurnEventData.body(node);
+        String error = TurnEventData.error(node);
+        boolean done = TurnEventData.done(node);
         if (Protocol.EVENT_ERROR.equals(name)) {
             done = true;
             if (error == null) error = body != null ? body : "the agent reported an error without a message";
@@ -40,12 +41,7 @@ public final class TurnResponses {
     /** The final chunk the client makes up when the stream ends without one. */
     public static TurnResponse lost(String message) {
         return new TurnResponse(Protocol.EVENT_ERROR, null, message, true,
-                Protocol.json().createObjectNode().put("error", message).put("done", true));
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode n = node.get(field);
-        return n == null || n.isNull() ? null : n.asText();
+                Protocol.json().createObjectNode().put(TurnEventData.ERROR, message).put(TurnEventData.DONE, true));
     }
 
     private static String abbreviate(String s) {

@@ -1,5 +1,7 @@
 package dev.agentkernel.testrunner;
 
+import dev.agentkernel.protocol.TurnEventData;
+import dev.agentkernel.protocol.BearerCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -71,9 +72,7 @@ public final class MiniRunner {
     }
 
     private static boolean authorized(HttpExchange ex) throws IOException {
-        String h = ex.getRequestHeaders().getFirst("Authorization");
-        byte[] want = ("Bearer " + config.get("nonce").asText()).getBytes(StandardCharsets.UTF_8);
-        if (h == null || !MessageDigest.isEqual(want, h.getBytes(StandardCharsets.UTF_8))) {
+        if (!new BearerCheck(config.get("nonce").asText()).accepts(ex.getRequestHeaders().getFirst(BearerCheck.HEADER))) {
             send(ex, 401, "{\"error\":\"wrong nonce\"}");
             return false;
         }
@@ -101,11 +100,11 @@ public final class MiniRunner {
             OutputStream out = ex.getResponseBody();
             appendHistory("user", text);
             if (text.equals("die")) {
-                event(out, "text", "{\"body\":\"about to die\",\"done\":false}");
+                event(out, Protocol.EVENT_TEXT, TurnEventData.piece("about to die").toString());
                 Runtime.getRuntime().halt(9);
             }
             if (text.equals("hold")) {
-                event(out, "text", "{\"body\":\"holding\",\"done\":false}");
+                event(out, Protocol.EVENT_TEXT, TurnEventData.piece("holding").toString());
                 if (latch.await(30, TimeUnit.SECONDS)) {
                     running.compareAndSet(latch, null);
                     Files.writeString(Path.of(config.get("workspace").asText(), "cancelled"), "yes");
@@ -114,12 +113,13 @@ public final class MiniRunner {
             }
             String reply = "Echo: " + text;
             int half = reply.length() / 2;
-            event(out, "text", Protocol.json().createObjectNode().put("body", reply.substring(0, half)).put("done", false).toString());
-            event(out, "text", Protocol.json().createObjectNode().put("body", reply.substring(half)).put("done", false).toString());
+            event(out, Protocol.EVENT_TEXT, TurnEventData.piece(reply.substring(0, half)).toString());
+            event(out, Protocol.EVENT_TEXT, TurnEventData.piece(reply.substring(half)).toString());
             appendHistory("assistant", reply);
             // Free the agent before the last event, as the protocol's runner does: the client may send the next turn at once.
             running.set(null);
-            event(out, "done", "{\"done\":true,\"stop_reason\":\"end_turn\"}");
+            event(out, Protocol.EVENT_DONE, Protocol.json().createObjectNode().put(TurnEventData.DONE, true)
+                    .put(TurnEventData.STOP_REASON, "end_turn").toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException clientGone) {

@@ -1,5 +1,6 @@
 package dev.agentkernel.runner;
 
+import dev.agentkernel.runner.model.BadConfigException;
 import dev.agentkernel.fakellm.FakeLlmServer;
 import dev.agentkernel.protocol.RunnerConfig;
 

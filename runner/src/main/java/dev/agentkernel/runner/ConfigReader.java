@@ -1,5 +1,6 @@
 package dev.agentkernel.runner;
 
+import dev.agentkernel.runner.model.BadConfigException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

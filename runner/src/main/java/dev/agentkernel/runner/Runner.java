@@ -87,7 +87,11 @@ public final class Runner implements AutoCloseable {
                     settings.thinkingLevel(), options.maxRetries(), relay == null ? hostProxy(settings) : relay.llmProxy(),
                     relay == null ? "the proxy (HTTPS_PROXY/HTTP_PROXY)" : "the kernel's egress proxy");
             // the bus binds first: a taken bus port must fail the spawn, not be retried like the HTTP port
-            this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings, providers) : null;
+            this.bus = settings.bus().enabled() ? dev.agentkernel.runner.bus.BusService.open(settings.bus(),
+                    new dev.agentkernel.runner.bus.BusService.Host(
+                            dev.agentkernel.runner.bus.BusService.busId(settings.name(), settings.agentId()),
+                            settings.stateDir(), settings.workspace(), settings.model(), settings.bindAddress(),
+                            settings.nonce()), providers) : null;
         } catch (IOException | RuntimeException e) {
             if (relay != null) relay.close();
             throw e;
@@ -154,7 +158,7 @@ public final class Runner implements AutoCloseable {
     void warmProvider() {
         try {
             providers.get().warm(new dev.agentkernel.runner.llm.ModelRequest(settings.systemPrompt(),
-                    java.util.List.of(dev.agentkernel.runner.loop.ChatMessage.userText("warm-up")), tools.specs()));
+                    java.util.List.of(dev.agentkernel.runner.model.ChatMessage.userText("warm-up")), tools.specs()));
         } catch (RuntimeException e) {
             // a missing key or a bad base URL is reported by the first turn, as without the warm-up
         }

@@ -1,5 +1,8 @@
 package dev.agentkernel.runner;
 
+import dev.agentkernel.runner.model.BadConfigException;
+import dev.agentkernel.runner.owner.LeaseWatch;
+import dev.agentkernel.runner.owner.OwnerWatch;
 import dev.agentkernel.protocol.Protocol;
 
 import java.io.IOException;

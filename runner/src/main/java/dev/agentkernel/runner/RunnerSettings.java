@@ -1,5 +1,6 @@
 package dev.agentkernel.runner;
 
+import dev.agentkernel.runner.model.BadConfigException;
 import dev.agentkernel.protocol.RunnerConfig;
 import dev.agentkernel.protocol.relay.RelaySockets;
 import dev.agentkernel.runner.tools.ToolRegistry;

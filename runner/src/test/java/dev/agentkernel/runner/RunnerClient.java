@@ -1,5 +1,7 @@
 package dev.agentkernel.runner;
 
+import dev.agentkernel.protocol.TurnEventData;
+import dev.agentkernel.protocol.BearerCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,7 +36,7 @@ public final class RunnerClient {
     public HttpResponse<String> get(String path, String bearer) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET();
         if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
+            b.header(BearerCheck.HEADER, BearerCheck.headerValue(bearer));
         }
         return send(b.build());
     }
@@ -47,7 +49,7 @@ public final class RunnerClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
+            b.header(BearerCheck.HEADER, BearerCheck.headerValue(bearer));
         }
         return send(b.build());
     }
@@ -68,7 +70,7 @@ public final class RunnerClient {
     /** Posts a turn and returns the open stream, for tests that act while it runs. */
     public TurnStream openTurn(String userText) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + Protocol.PATH_TURN)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + nonce)
+                .header(BearerCheck.HEADER, BearerCheck.headerValue(nonce))
                 .POST(HttpRequest.BodyPublishers.ofString(turnBody(userText))).build();
         try {
             HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -174,7 +176,7 @@ public final class RunnerClient {
     /** The concatenated {@code body} of the text events. */
     public static String text(List<SseEvent> events) {
         StringBuilder sb = new StringBuilder();
-        events.stream().filter(e -> e.name().equals("text")).forEach(e -> sb.append(e.data().path("body").asText()));
+        events.stream().filter(e -> e.name().equals(Protocol.EVENT_TEXT)).forEach(e -> sb.append(e.data().path(TurnEventData.BODY).asText()));
         return sb.toString();
     }
 

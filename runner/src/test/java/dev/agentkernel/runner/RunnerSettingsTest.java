@@ -1,5 +1,6 @@
 package dev.agentkernel.runner;
 
+import dev.agentkernel.runner.model.BadConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -62,4 +62,19 @@ class ArchitectureTest {
         slices().matching("dev.agentkernel.(spawn|client|config|team|bus|blob|packaging|plugin).(**)")
                 .should().beFreeOfCycles().check(classes);
     }
+
+    @Test
+    void noCircleBetweenTheRunnersPackages() {
+        // llm, loop and tools share their vocabulary through runner.model instead of through each other (issue 16.4).
+        slices().matching("dev.agentkernel.runner.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void theRunnersPackagesDoNotReachBackToItsRoot() {
+        // The root package wires the runner together (RunnerMain, Runner, RunnerSettings); the parts it wires never
+        // reach back up to it, so each of them can be used, and tested, without the whole runner.
+        noClasses().that().resideInAPackage("dev.agentkernel.runner..").and().resideOutsideOfPackage("dev.agentkernel.runner")
+                .should().dependOnClassesThat().resideInAPackage("dev.agentkernel.runner")
+                .check(classes);
+    }
 }

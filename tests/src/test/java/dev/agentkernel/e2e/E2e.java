@@ -57,7 +57,7 @@ final class E2e {
 
     /** Alive and not a zombie (an exited orphan may wait seconds for PID 1 to reap it). */
     static boolean alive(long pid) {
-        return dev.agentkernel.spawn.local.ProcessTrees.running(pid);
+        return dev.agentkernel.spawn.local.ProcessTreeKill.running(pid);
     }
 
     /** The runner and everything below it, for asserting nothing survives. */

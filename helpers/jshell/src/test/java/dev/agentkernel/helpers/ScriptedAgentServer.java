@@ -1,5 +1,8 @@
 package dev.agentkernel.helpers;
 
+import dev.agentkernel.protocol.TurnEventData;
+import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.protocol.BearerCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -56,7 +59,7 @@ final class ScriptedAgentServer implements AutoCloseable {
     }
 
     private void turn(HttpExchange exchange) throws IOException {
-        if (!("Bearer " + NONCE).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        if (!new BearerCheck(NONCE).accepts(exchange.getRequestHeaders().getFirst(BearerCheck.HEADER))) {
             byte[] body = "{\"error\":\"wrong nonce\"}".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(401, body.length);
             exchange.getResponseBody().write(body);
@@ -74,16 +77,16 @@ final class ScriptedAgentServer implements AutoCloseable {
                 case "tool" -> {
                     text(out, "Let me ");
                     text(out, "check.");
-                    ObjectNode use = JSON.createObjectNode().put("tool", "bash").put("id", "call-1");
+                    ObjectNode use = JSON.createObjectNode().put(TurnEventData.TOOL, "bash").put(TurnEventData.ID, "call-1");
                     use.putObject("input").put("command", "echo hi");
                     send(out, "tool_use", use);
-                    send(out, "tool_result", JSON.createObjectNode().put("id", "call-1").put("output", "hi\n")
-                            .put("is_error", false));
+                    send(out, "tool_result", JSON.createObjectNode().put(TurnEventData.ID, "call-1").put(TurnEventData.OUTPUT, "hi\n")
+                            .put(TurnEventData.IS_ERROR, false));
                     text(out, "It printed *hi*.");
                     done(out);
                 }
                 case "fail" -> send(out, "error", JSON.createObjectNode()
-                        .put("error", "the provider answered 529 overloaded_error; retry later").put("done", true));
+                        .put(TurnEventData.ERROR, "the provider answered 529 overloaded_error; retry later").put(TurnEventData.DONE, true));
                 case "slow" -> {
                     for (int i = 0; i < 200 && !cancelRequested; i++) {
                         text(out, "word" + i + " ");
@@ -106,11 +109,11 @@ final class ScriptedAgentServer implements AutoCloseable {
     }
 
     private static void text(OutputStream out, String body) throws IOException {
-        send(out, "text", JSON.createObjectNode().put("body", body).put("done", false).putNull("error"));
+        send(out, Protocol.EVENT_TEXT, TurnEventData.piece(body));
     }
 
     private static void done(OutputStream out) throws IOException {
-        send(out, "done", JSON.createObjectNode().put("done", true).put("stop_reason", "end_turn"));
+        send(out, Protocol.EVENT_DONE, JSON.createObjectNode().put(TurnEventData.DONE, true).put(TurnEventData.STOP_REASON, "end_turn"));
     }
 
     private static void send(OutputStream out, String event, JsonNode data) throws IOException {

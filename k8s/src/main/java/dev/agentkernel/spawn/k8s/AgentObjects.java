@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.k8s;
 
+import dev.agentkernel.protocol.RunnerConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.agentkernel.Agent;
 import dev.agentkernel.protocol.Protocol;
@@ -55,7 +56,7 @@ public final class AgentObjects {
     public static final String WORKSPACE_BUNDLES = WORKSPACE + "/bundles";
     /** The init container that links {@link #WORKSPACE_BUNDLES} to {@link #BUNDLES_DIR}. */
     public static final String BUNDLES_INIT_CONTAINER = "link-bundles";
-    public static final String NONCE_ENV = "AGENTKERNEL_NONCE";
+    public static final String NONCE_ENV = RunnerConfig.ENV_NONCE;
     public static final String API_KEY_ENV = "LLM_API_KEY";
     public static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
     /** Non-root uid/gid of the base image's runner user. */

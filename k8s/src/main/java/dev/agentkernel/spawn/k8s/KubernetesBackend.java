@@ -1,7 +1,7 @@
 package dev.agentkernel.spawn.k8s;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.Agent;
+import dev.agentkernel.AgentBusConfig;
 import dev.agentkernel.AgentKernelException;
 import dev.agentkernel.AgentState;
 import dev.agentkernel.AgentStatus;
@@ -14,6 +14,7 @@ import dev.agentkernel.SpawnResult;
 import dev.agentkernel.Team;
 import dev.agentkernel.packaging.ImageIndex;
 import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.protocol.RunnerConfig;
 import dev.agentkernel.spawn.AgentEndpoint;
 import dev.agentkernel.spawn.AgentNames;
 import dev.agentkernel.spawn.AgentTable;
@@ -491,28 +492,27 @@ public final class KubernetesBackend implements Backend {
 
     /** The ConfigMap's config.json: the type's fields plus ours, with no nonce and no API key. */
     private String runnerConfig(Map<String, Object> typeConfig, Agent agent, SpawnRequest request, List<String> bundles) {
-        ObjectNode config = Protocol.json().valueToTree(typeConfig);
-        config.remove(List.of("api_key", "nonce", "owner_pid"));
-        config.put("agent_id", agent.id());
-        config.put("name", agent.name());
-        config.put("agent_type", agent.agentType());
-        config.put("http_port", KubernetesSettings.CONTAINER_PORT);
-        config.put("bind_address", "0.0.0.0");
-        config.put("workspace", AgentObjects.WORKSPACE);
-        config.put("state_dir", AgentObjects.STATE_DIR);
-        if (!request.env().isEmpty()) request.env().keySet().stream().sorted().forEach(config.putArray("user_env")::add);
+        RunnerConfig.Builder config = RunnerConfig.builder(typeConfig)
+                .without(RunnerConfig.API_KEY, RunnerConfig.NONCE, RunnerConfig.OWNER_PID)
+                .agentId(agent.id())
+                .name(agent.name())
+                .agentType(agent.agentType())
+                .httpPort(KubernetesSettings.CONTAINER_PORT)
+                .bindAddress("0.0.0.0")
+                .workspace(AgentObjects.WORKSPACE)
+                .stateDir(AgentObjects.STATE_DIR)
+                .userEnv(request.env().keySet());
         if (!bundles.isEmpty()) {
             // Where the image holds them; the pod's init container links workspace/bundles to their parent.
-            var list = config.putArray("bundles");
-            bundles.forEach(b -> list.add(AgentObjects.BUNDLES_DIR + "/" + b));
+            config.bundles(bundles.stream().map(b -> AgentObjects.BUNDLES_DIR + "/" + b).toList());
         }
-        if (request.agentbus() != null) {
-            int busPort = request.agentbus().port() == 0 ? KubernetesSettings.CONTAINER_PORT + 15 : request.agentbus().port();
-            config.setAll((ObjectNode) Protocol.json()
-                    .valueToTree(request.agentbus().runnerConfigFields(busPort)));
+        AgentBusConfig bus = request.agentbus();
+        if (bus != null) {
+            int busPort = bus.port() == 0 ? KubernetesSettings.CONTAINER_PORT + 15 : bus.port();
+            config.agentbus(busPort, bus.disableSafety(), bus.voters(), bus.policy(), bus.voteTimeout().toMillis(), bus.llmVoter());
         }
         try {
-            return Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsString(config);
+            return new String(config.toJsonBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new InvalidRequestException("the runner config cannot be written as JSON: " + e.getMessage(), e);
         }

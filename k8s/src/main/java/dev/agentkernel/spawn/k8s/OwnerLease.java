@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.k8s;
 
+import dev.agentkernel.protocol.OwnerLeaseEnv;
 import dev.agentkernel.ConfigException;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -35,9 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OwnerLease implements AutoCloseable {
     /** Pod label naming the owner Lease (a label, so cleanup can select the pods of one Lease). */
     public static final String LABEL = "agentkernel/owner-lease";
-    public static final String ENV_LEASE = "AGENTKERNEL_OWNER_LEASE";
-    public static final String ENV_TIMEOUT = "AGENTKERNEL_LEASE_TIMEOUT_SECONDS";
-    public static final String ENV_NAMESPACE = "AGENTKERNEL_LEASE_NAMESPACE";
+    public static final String ENV_LEASE = OwnerLeaseEnv.LEASE;
+    public static final String ENV_TIMEOUT = OwnerLeaseEnv.TIMEOUT_SECONDS;
+    public static final String ENV_NAMESPACE = OwnerLeaseEnv.NAMESPACE;
     public static final int DEFAULT_TIMEOUT_SECONDS = 60;
     /** The Kubernetes MicroTime form. */
     static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'");

@@ -1,6 +1,6 @@
 package dev.agentkernel.spawn.local;
 
-import java.util.Map;
+import dev.agentkernel.protocol.RunnerConfig;
 
 /**
  * What one agent's network needs from the kernel while it runs. For the {@code local} backend nothing
@@ -12,17 +12,14 @@ public interface AgentNetwork {
     /** The host's network: nothing to set up, nothing to close. */
     AgentNetwork SHARED = new AgentNetwork() {
         @Override
-        public Map<String, Object> runnerConfigFields() { return Map.of(); }
-
-        @Override
         public void close() {}
 
         @Override
         public String toString() { return "shared"; }
     };
 
-    /** Fields added to the runner config (protocol.md), e.g. {@code relay_dir}. */
-    Map<String, Object> runnerConfigFields();
+    /** Adds what the runner needs to know of this network to its config (protocol.md), e.g. {@code relay_dir}. */
+    default void configure(RunnerConfig.Builder config) {}
 
     /** Stops relaying; what the agent needs to be re-attached stays (its runner may still run, detached). */
     void close();

@@ -76,7 +76,7 @@ public record AgentRecord(
 
     private static java.util.Optional<ProcessHandle> sameProcess(long pid, Long startedAt) {
         if (pid <= 0) return java.util.Optional.empty();
-        return ProcessHandle.of(pid).filter(ProcessTrees::running).filter(h -> {
+        return ProcessHandle.of(pid).filter(ProcessTreeKill::running).filter(h -> {
             Long actual = startMillis(h);
             // Start times are reported with tick resolution; allow a second of slack.
             return startedAt == null || actual == null || Math.abs(actual - startedAt) < 1000;

@@ -1,6 +1,7 @@
 package dev.agentkernel.spawn.local;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.AgentBusConfig;
+import dev.agentkernel.protocol.RunnerConfig;
 import dev.agentkernel.Agent;
 import dev.agentkernel.AgentKernelException;
 import dev.agentkernel.AgentState;
@@ -152,9 +153,9 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             long deadline = System.nanoTime() + settings.spawnTimeout().toNanos();
             for (int attempt = 1; ; attempt++) {
                 int port = settings.portSource().getAsInt();
-                ObjectNode config = runnerConfig(typeConfig, agent, nonce, port, dir, request);
+                RunnerConfig.Builder config = runnerConfig(typeConfig, agent, nonce, port, dir, request);
                 try {
-                    network = settings.launcher().openNetwork(dir, config);
+                    network = settings.launcher().openNetwork(dir, config.toJson());
                 } catch (java.net.BindException taken) {
                     if (attempt >= PORT_ATTEMPTS) {
                         throw new NotReady("the kernel found the agent's port taken " + PORT_ATTEMPTS + " times in a row ("
@@ -162,7 +163,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
                     }
                     continue;
                 }
-                config.setAll((ObjectNode) Protocol.json().valueToTree(network.runnerConfigFields()));
+                network.configure(config);
                 dir.writeConfig(configBytes(config));
                 // The CLI sees the agent from the start (no pid yet: nothing for it to signal).
                 dir.writeRecord(AgentRecord.starting(agent, port));
@@ -187,7 +188,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             }
         } catch (RuntimeException e) {
             List<String> tail = dir == null ? List.of() : dir.stderrTail(STDERR_TAIL_LINES);
-            if (process != null) ProcessTrees.terminate(process.toHandle(), Duration.ZERO);
+            if (process != null) ProcessTreeKill.terminate(process.toHandle(), Duration.ZERO);
             if (network != null) network.delete();
             if (dir != null) {
                 try {
@@ -211,47 +212,47 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         NotReady(String message) { super(message, null, false, false); }
     }
 
-    private ObjectNode runnerConfig(Map<String, Object> typeConfig, Agent agent, String nonce, int port, AgentDir dir,
-                                    SpawnRequest request) {
-        ObjectNode config = Protocol.json().valueToTree(typeConfig);
-        config.put("agent_id", agent.id());
-        config.put("nonce", nonce);
-        config.put("name", agent.name());
-        config.put("agent_type", agent.agentType());
-        config.put("http_port", port);
-        config.put("bind_address", "127.0.0.1");
-        config.put("workspace", dir.workspace().toAbsolutePath().toString());
-        config.put("state_dir", dir.path().toAbsolutePath().toString());
+    private RunnerConfig.Builder runnerConfig(Map<String, Object> typeConfig, Agent agent, String nonce, int port, AgentDir dir,
+                                              SpawnRequest request) {
+        RunnerConfig.Builder config = RunnerConfig.builder(typeConfig)
+                .agentId(agent.id())
+                .nonce(nonce)
+                .name(agent.name())
+                .agentType(agent.agentType())
+                .httpPort(port)
+                .bindAddress("127.0.0.1")
+                .workspace(dir.workspace().toAbsolutePath().toString())
+                .stateDir(dir.path().toAbsolutePath().toString());
         // A detached agent outlives this kernel, so it must not watch this kernel's pid.
         if (!agent.detached() && settings.launcher().runnerSeesKernelPid()) {
-            config.put("owner_pid", ProcessHandle.current().pid());
-            ProcessHandle.current().info().startInstant().ifPresent(t -> config.put("owner_start_millis", t.toEpochMilli()));
+            config.ownerPid(ProcessHandle.current().pid());
+            ProcessHandle.current().info().startInstant().ifPresent(t -> config.ownerStartMillis(t.toEpochMilli()));
         }
         // The runner's stdin is a pipe whose write end only this JVM holds: when it dies for any reason
         // (kill -9, OOM, a Jupyter restart) the runner reads end-of-file and stops at once.
-        if (!agent.detached()) config.put("owner_pipe", true);
+        if (!agent.detached()) config.ownerPipe(true);
         // what the user passed stays visible to the agent's tools; the runner's own secrets do not
-        if (!request.env().isEmpty()) request.env().keySet().stream().sorted().forEach(config.putArray("user_env")::add);
+        config.userEnv(request.env().keySet());
         Path bundles = dir.workspace().resolve("bundles");
         if (java.nio.file.Files.isDirectory(bundles)) {
             // The image's bundles, one directory per bundle label name (LocalPackaging.installInto).
-            var list = config.putArray("bundles");
             try (var dirs = java.nio.file.Files.list(bundles)) {
-                dirs.sorted().forEach(b -> list.add(b.toAbsolutePath().toString()));
+                config.bundles(dirs.sorted().map(b -> b.toAbsolutePath().toString()).toList());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot list " + bundles, e);
             }
         }
-        if (request.agentbus() != null) {
-            int busPort = request.agentbus().port() == 0 ? LoopbackPorts.free() : request.agentbus().port();
-            config.setAll((ObjectNode) Protocol.json().valueToTree(request.agentbus().runnerConfigFields(busPort)));
+        AgentBusConfig bus = request.agentbus();
+        if (bus != null) {
+            int busPort = bus.port() == 0 ? LoopbackPorts.free() : bus.port();
+            config.agentbus(busPort, bus.disableSafety(), bus.voters(), bus.policy(), bus.voteTimeout().toMillis(), bus.llmVoter());
         }
         return config;
     }
 
-    private static byte[] configBytes(ObjectNode config) {
+    private static byte[] configBytes(RunnerConfig.Builder config) {
         try {
-            return Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(config);
+            return config.toJsonBytes();
         } catch (Exception e) {
             throw new InvalidRequestException("the runner config cannot be written as JSON: " + e.getMessage(), e);
         }
@@ -334,7 +335,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     private void diedOnItsOwn(LocalAgent local) {
         if (table.get(local.id()) != local || !local.failIfRunning()) return;
         // Its tool processes were orphaned, not killed; stop them now rather than at kill().
-        Thread.ofVirtual().start(() -> ProcessTrees.terminate(ProcessTrees.workingIn(local.dir.workspace()), Duration.ofSeconds(1)));
+        Thread.ofVirtual().start(() -> ProcessTreeKill.terminate(ProcessTreeKill.workingIn(local.dir.workspace()), Duration.ofSeconds(1)));
         // Nothing answers behind its relays any more: give the host ports back now.
         local.network.delete();
     }
@@ -375,8 +376,8 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
             try {
                 List<ProcessHandle> roots = new ArrayList<>();
                 roots.add(local.process);
-                roots.addAll(ProcessTrees.workingIn(local.dir.workspace()));
-                ProcessTrees.terminate(roots, settings.killGrace());
+                roots.addAll(ProcessTreeKill.workingIn(local.dir.workspace()));
+                ProcessTreeKill.terminate(roots, settings.killGrace());
             } finally {
                 release(local);
             }
@@ -414,7 +415,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     @Override
     public AgentEndpoint endpoint(String agentId) {
         LocalAgent a = table.require(agentId);
-        return new AgentEndpoint(agentId, a.agent().name(), URI.create("http://127.0.0.1:" + a.port), () -> ProcessTrees.running(a.process));
+        return new AgentEndpoint(agentId, a.agent().name(), URI.create("http://127.0.0.1:" + a.port), () -> ProcessTreeKill.running(a.process));
     }
 
     /** The runner's pid (tests and the CLI use it to watch the process). */
@@ -432,7 +433,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     }
 
     private AgentStatus statusOf(LocalAgent a) {
-        boolean alive = ProcessTrees.running(a.process);
+        boolean alive = ProcessTreeKill.running(a.process);
         if (!alive) diedOnItsOwn(a);
         boolean live = alive && health.isHealthy(a.port);
         Agent agent = a.agent();
@@ -458,9 +459,9 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         List<ProcessHandle> roots = new ArrayList<>();
         for (LocalAgent a : victims) {
             roots.add(a.process);
-            roots.addAll(ProcessTrees.workingIn(a.dir.workspace()));
+            roots.addAll(ProcessTreeKill.workingIn(a.dir.workspace()));
         }
-        ProcessTrees.terminate(roots, grace);
+        ProcessTreeKill.terminate(roots, grace);
         for (LocalAgent a : victims) {
             try {
                 release(a);

@@ -100,9 +100,9 @@ public final class LocalStateDir {
         List<ProcessHandle> runners = new ArrayList<>();
         for (Entry e : stale) {
             e.record().runner().ifPresent(runners::add);
-            runners.addAll(ProcessTrees.workingIn(new AgentDir(e.dir()).workspace()));
+            runners.addAll(ProcessTreeKill.workingIn(new AgentDir(e.dir()).workspace()));
         }
-        if (!runners.isEmpty()) ProcessTrees.terminate(runners, grace);
+        if (!runners.isEmpty()) ProcessTreeKill.terminate(runners, grace);
         for (Entry e : stale) {
             AgentDir dir = new AgentDir(e.dir());
             // A sandboxed agent's workspace quota stays mounted when its kernel died: take it off with the agent.

@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.sandbox;
 
+import dev.agentkernel.protocol.RunnerConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.config.SandboxLimits;
 import dev.agentkernel.config.SandboxSettings;
@@ -99,7 +100,7 @@ public final class SandboxLauncher implements RunnerLauncher {
         Cgroup cgroup = wanted == null ? null : Cgroup.create(cgroups(), wanted.id, wanted.pids, wanted.memory, wanted.milliCpu);
         AgentNetwork network;
         try {
-            network = sandbox.isolated() ? RelayNetwork.open(dir, runnerConfig, sandbox.allow(), user, corporateProxy) : AgentNetwork.SHARED;
+            network = sandbox.isolated() ? SandboxRelayNetwork.open(dir, runnerConfig, sandbox.allow(), user, corporateProxy) : AgentNetwork.SHARED;
         } catch (java.net.BindException | RuntimeException e) {
             if (cgroup != null) cgroup.remove();
             throw e;
@@ -109,7 +110,7 @@ public final class SandboxLauncher implements RunnerLauncher {
 
     @Override
     public AgentNetwork reopenNetwork(AgentDir dir) {
-        AgentNetwork network = sandbox.isolated() ? RelayNetwork.reopen(dir, sandbox.allow(), user, corporateProxy) : AgentNetwork.SHARED;
+        AgentNetwork network = sandbox.isolated() ? SandboxRelayNetwork.reopen(dir, sandbox.allow(), user, corporateProxy) : AgentNetwork.SHARED;
         if (!sandbox.limits().cgroups() || cgroups() instanceof Cgroup.None) return network;
         return new LimitedNetwork(network, Cgroup.existing(cgroups(), dir.path().getFileName().toString()), () -> {});
     }
@@ -117,7 +118,7 @@ public final class SandboxLauncher implements RunnerLauncher {
     /** The agent's network plus its cgroup, which goes when the agent is gone for good. */
     private record LimitedNetwork(AgentNetwork inner, Cgroup cgroup, Runnable forget) implements AgentNetwork {
         @Override
-        public Map<String, Object> runnerConfigFields() { return inner.runnerConfigFields(); }
+        public void configure(RunnerConfig.Builder config) { inner.configure(config); }
 
         @Override
         public void close() { inner.close(); }

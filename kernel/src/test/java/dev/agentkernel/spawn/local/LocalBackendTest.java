@@ -293,7 +293,7 @@ class LocalBackendTest {
         LocalBackendTest.sleep(150);
         k.close();
         assertTrue(inFlight.isDone(), "close() waited for the spawn in flight");
-        assertTrue(ProcessTrees.workingIn(k.stateDir()).isEmpty(), "no runner left in the state dir");
+        assertTrue(ProcessTreeKill.workingIn(k.stateDir()).isEmpty(), "no runner left in the state dir");
         assertTrue(k.spawner().agents().isEmpty());
     }
 

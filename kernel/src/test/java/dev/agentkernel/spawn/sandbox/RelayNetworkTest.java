@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.sandbox;
 
+import dev.agentkernel.protocol.RunnerConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.AgentKernelException;
 import dev.agentkernel.InvalidRequestException;
@@ -92,56 +93,56 @@ class RelayNetworkTest {
 
     @Test
     void anthropicWithoutBaseUrlMayReachItsDefaultEndpointAndTheList() {
-        EgressAllowList only = RelayNetwork.allowList(config("provider", "anthropic"), List.of());
+        EgressAllowList only = SandboxRelayNetwork.allowList(config("provider", "anthropic"), List.of());
         assertEquals(List.of("api.anthropic.com:443"), only.entries());
         assertTrue(only.allows("api.anthropic.com", 443));
         assertFalse(only.allows("api.anthropic.com", 80));
         assertFalse(only.allows("api.openai.com", 443));
 
-        EgressAllowList more = RelayNetwork.allowList(config("provider", "anthropic"), List.of("pypi.org:443"));
+        EgressAllowList more = SandboxRelayNetwork.allowList(config("provider", "anthropic"), List.of("pypi.org:443"));
         assertEquals(java.util.Set.of("api.anthropic.com:443", "pypi.org:443"), java.util.Set.copyOf(more.entries()));
         assertTrue(more.allows("pypi.org", 443));
         assertFalse(more.allows("files.pythonhosted.org", 443));
 
-        assertEquals(List.of("api.anthropic.com:443"), RelayNetwork.allowList(config(), List.of()).entries(), "anthropic is the default provider");
-        assertEquals(List.of("api.anthropic.com:443"), RelayNetwork.allowList(config("base_url", null), List.of()).entries(),
+        assertEquals(List.of("api.anthropic.com:443"), SandboxRelayNetwork.allowList(config(), List.of()).entries(), "anthropic is the default provider");
+        assertEquals(List.of("api.anthropic.com:443"), SandboxRelayNetwork.allowList(config("base_url", null), List.of()).entries(),
                 "a null base_url is no base_url");
     }
 
     @Test
     void openaiWithoutBaseUrlMayReachItsDefaultEndpoint() {
-        EgressAllowList list = RelayNetwork.allowList(config("provider", "openai"), List.of());
+        EgressAllowList list = SandboxRelayNetwork.allowList(config("provider", "openai"), List.of());
         assertEquals(List.of("api.openai.com:443"), list.entries());
         assertFalse(list.allows("api.anthropic.com", 443));
     }
 
     @Test
     void aBaseUrlReplacesTheProvidersDefault() {
-        EgressAllowList local = RelayNetwork.allowList(config("provider", "openai", "base_url", "http://127.0.0.1:8080/v1"), List.of());
+        EgressAllowList local = SandboxRelayNetwork.allowList(config("provider", "openai", "base_url", "http://127.0.0.1:8080/v1"), List.of());
         assertEquals(List.of("127.0.0.1:8080"), local.entries());
         assertTrue(local.allows("127.0.0.1", 8080));
         assertFalse(local.allows("api.openai.com", 443));
         assertEquals(List.of("llm.example.com:443"),
-                RelayNetwork.allowList(config("provider", "anthropic", "base_url", "https://LLM.example.com/v1"), List.of()).entries());
+                SandboxRelayNetwork.allowList(config("provider", "anthropic", "base_url", "https://LLM.example.com/v1"), List.of()).entries());
         assertEquals(List.of("gw.example.com:80"),
-                RelayNetwork.allowList(config("base_url", " http://gw.example.com "), List.of()).entries(), "trimmed; http means 80");
+                SandboxRelayNetwork.allowList(config("base_url", " http://gw.example.com "), List.of()).entries(), "trimmed; http means 80");
         // A provider without a default endpoint and no base_url: the list alone.
-        assertEquals(List.of("pypi.org:443"), RelayNetwork.allowList(config("provider", "other"), List.of("pypi.org:443")).entries());
+        assertEquals(List.of("pypi.org:443"), SandboxRelayNetwork.allowList(config("provider", "other"), List.of("pypi.org:443")).entries());
     }
 
     @Test
     void aBaseUrlWithoutAHostIsAnInvalidRequestNamingIt() {
         for (String url : List.of("http:///v1", "localhost:8080/v1")) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                    () -> RelayNetwork.allowList(config("base_url", url), List.of()), url);
+                    () -> SandboxRelayNetwork.allowList(config("base_url", url), List.of()), url);
             assertTrue(e.getMessage().contains("'" + url + "'"), e.getMessage());
             assertTrue(e.getMessage().contains("https://api.example.com/v1"), "shows the form: " + e.getMessage());
         }
         InvalidRequestException notUrl = assertThrows(InvalidRequestException.class,
-                () -> RelayNetwork.allowList(config("base_url", "http://a b/"), List.of()));
+                () -> SandboxRelayNetwork.allowList(config("base_url", "http://a b/"), List.of()));
         assertTrue(notUrl.getMessage().contains("'http://a b/'") && notUrl.getMessage().contains("not a URL"), notUrl.getMessage());
         AgentKernelException ftp = assertThrows(AgentKernelException.class,
-                () -> RelayNetwork.allowList(config("base_url", "ftp://llm.example.com/"), List.of()));
+                () -> SandboxRelayNetwork.allowList(config("base_url", "ftp://llm.example.com/"), List.of()));
         assertTrue(ftp.getMessage().contains("ftp://llm.example.com/"), ftp.getMessage());
     }
 
@@ -152,7 +153,7 @@ class RelayNetworkTest {
         AgentDir agent = agentDir();
         int port = freePort();
         RelayDir relay = RelayDir.of(agent);
-        RelayNetwork network = RelayNetwork.open(agent, config("name", "a", "provider", "anthropic", "http_port", port), List.of());
+        SandboxRelayNetwork network = SandboxRelayNetwork.open(agent, config("name", "a", "provider", "anthropic", "http_port", port), List.of());
         try {
             assertEquals(stateDir.resolve("relay").resolve(agent.path().getFileName().toString()), relay.dir());
             assertTrue(Files.isDirectory(relay.dir(), LinkOption.NOFOLLOW_LINKS));
@@ -162,7 +163,9 @@ class RelayNetworkTest {
             try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
                 assertTrue(c.isConnected());
             }
-            assertEquals(Map.of("relay_dir", "/run/agentkernel"), network.runnerConfigFields());
+            RunnerConfig.Builder fields = RunnerConfig.builder(Map.of());
+            network.configure(fields);
+            assertEquals(Map.of("relay_dir", "/run/agentkernel"), fields.fields());
             assertTrue(network.toString().contains(relay.dir().toString()), network.toString());
         } finally {
             network.delete();
@@ -176,7 +179,7 @@ class RelayNetworkTest {
     void theHttpPortIsRelayedToTheRunnersSocketOnceItGreets() throws Exception {
         AgentDir agent = agentDir();
         int port = freePort();
-        RelayNetwork network = RelayNetwork.open(agent, config("name", "a", "http_port", port), List.of());
+        SandboxRelayNetwork network = SandboxRelayNetwork.open(agent, config("name", "a", "http_port", port), List.of());
         RelayDir relay = RelayDir.of(agent);
         try (ServerSocketChannel runner = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             // The runner's side: greets, then answers.
@@ -207,7 +210,7 @@ class RelayNetworkTest {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
             BindException e = assertThrows(BindException.class,
-                    () -> RelayNetwork.open(agent, config("name", "a", "http_port", port), List.of()));
+                    () -> SandboxRelayNetwork.open(agent, config("name", "a", "http_port", port), List.of()));
             assertTrue(e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
             assertTrue(e.getMessage().contains("HTTP"), e.getMessage());
             RelayDir relay = RelayDir.of(agent);
@@ -216,7 +219,7 @@ class RelayNetworkTest {
 
             // The caller retries with another port: that works on the same relay directory.
             int other = freePort();
-            RelayNetwork retry = RelayNetwork.open(agent, config("name", "a", "http_port", other), List.of());
+            SandboxRelayNetwork retry = SandboxRelayNetwork.open(agent, config("name", "a", "http_port", other), List.of());
             try {
                 assertFalse(bindable(other));
             } finally {
@@ -230,7 +233,7 @@ class RelayNetworkTest {
         AgentDir agent = agentDir();
         int http = freePort();
         int bus = freePort();
-        RelayNetwork network = RelayNetwork.open(agent, config("name", "a", "http_port", http, "agentbus_port", bus), List.of());
+        SandboxRelayNetwork network = SandboxRelayNetwork.open(agent, config("name", "a", "http_port", http, "agentbus_port", bus), List.of());
         try {
             assertFalse(bindable(http));
             assertFalse(bindable(bus));
@@ -244,7 +247,7 @@ class RelayNetworkTest {
             int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
             int http2 = freePort();
             BindException e = assertThrows(BindException.class,
-                    () -> RelayNetwork.open(agent, config("name", "a", "http_port", http2, "agentbus_port", port), List.of()));
+                    () -> SandboxRelayNetwork.open(agent, config("name", "a", "http_port", http2, "agentbus_port", port), List.of()));
             assertTrue(e.getMessage().contains("AgentBus") && e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
             assertTrue(bindable(http2), "the HTTP relay opened before is closed again");
         } finally {
@@ -257,7 +260,7 @@ class RelayNetworkTest {
     @Test
     void aDeniedRequestGets403AndIsAppendedToTheAgentsNetworkLog() throws Exception {
         AgentDir agent = agentDir();
-        RelayNetwork network = RelayNetwork.open(agent, config("name", "a", "provider", "anthropic", "http_port", freePort()),
+        SandboxRelayNetwork network = SandboxRelayNetwork.open(agent, config("name", "a", "provider", "anthropic", "http_port", freePort()),
                 List.of("pypi.org:443"));
         try {
             RelayDir relay = RelayDir.of(agent);
@@ -267,7 +270,7 @@ class RelayNetworkTest {
             assertTrue(response.contains("api.anthropic.com:443") && response.contains("pypi.org:443"), "names the list: " + response);
             assertTrue(response.contains("sandbox: {allow:"), "says how to allow it: " + response);
 
-            Path log = agent.path().resolve(RelayNetwork.DENIALS_LOG);
+            Path log = agent.path().resolve(SandboxRelayNetwork.DENIALS_LOG);
             assertEquals(agent.path().resolve("network.log"), log);
             List<String> lines = Files.readAllLines(log);
             assertEquals(1, lines.size(), lines.toString());
@@ -282,16 +285,16 @@ class RelayNetworkTest {
         } finally {
             network.delete();
         }
-        assertTrue(Files.exists(agent.path().resolve(RelayNetwork.DENIALS_LOG)), "the log is the agent's, it outlives the relays");
+        assertTrue(Files.exists(agent.path().resolve(SandboxRelayNetwork.DENIALS_LOG)), "the log is the agent's, it outlives the relays");
     }
 
     @Test
     void aLinkPlantedAsTheNetworkLogIsNotFollowed() throws Exception {
         AgentDir agent = agentDir();
         Path target = Files.writeString(stateDir.resolve("kernel-file.txt"), "precious\n");
-        Path log = agent.path().resolve(RelayNetwork.DENIALS_LOG);
+        Path log = agent.path().resolve(SandboxRelayNetwork.DENIALS_LOG);
         Files.createSymbolicLink(log, target);
-        RelayNetwork network = RelayNetwork.open(agent, config("name", "a", "http_port", freePort()), List.of());
+        SandboxRelayNetwork network = SandboxRelayNetwork.open(agent, config("name", "a", "http_port", freePort()), List.of());
         try {
             String response = viaEgress(RelayDir.of(agent), "CONNECT example.com:443 HTTP/1.1\r\n\r\n");
             assertTrue(response.startsWith("HTTP/1.1 403 "), "the agent still gets its answer: " + response);
@@ -306,9 +309,9 @@ class RelayNetworkTest {
     void eachAgentHasItsOwnRelayDirectory() throws Exception {
         AgentDir one = agentDir();
         AgentDir two = agentDir();
-        RelayNetwork a = RelayNetwork.open(one, config("name", "one", "http_port", freePort()), List.of());
+        SandboxRelayNetwork a = SandboxRelayNetwork.open(one, config("name", "one", "http_port", freePort()), List.of());
         try {
-            RelayNetwork b = RelayNetwork.open(two, config("name", "two", "http_port", freePort()), List.of());
+            SandboxRelayNetwork b = SandboxRelayNetwork.open(two, config("name", "two", "http_port", freePort()), List.of());
             try {
                 assertNotEquals(RelayDir.of(one).dir(), RelayDir.of(two).dir());
                 assertTrue(Files.exists(RelayDir.of(two).socket(RelaySockets.EGRESS), LinkOption.NOFOLLOW_LINKS));

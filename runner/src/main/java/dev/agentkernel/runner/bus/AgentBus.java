@@ -1,15 +1,16 @@
 package dev.agentkernel.runner.bus;
 
+import dev.agentkernel.protocol.BusLogEntry;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.runner.llm.ModelRequest;
 import dev.agentkernel.runner.llm.ModelResponse;
-import dev.agentkernel.runner.llm.ToolCall;
-import dev.agentkernel.runner.loop.Cancellation;
-import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.model.ToolCall;
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.ChatMessage;
 import dev.agentkernel.runner.loop.LoopObserver;
-import dev.agentkernel.runner.loop.TurnCancelledException;
+import dev.agentkernel.runner.model.TurnCancelledException;
 import dev.agentkernel.runner.tools.ToolResult;
 
 import java.time.Duration;
@@ -60,8 +61,8 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
         }
         // intentions of an earlier run were decided (or died with it): votes for them are late, not unknown
         try {
-            for (BusEntry e : log.read(0, Integer.MAX_VALUE, Duration.ZERO)) {
-                if (e.type().equals(BusEntry.INTENTION)) decided.add(e.payload().path("intention_id").asText());
+            for (BusLogEntry e : log.read(0, Integer.MAX_VALUE, Duration.ZERO)) {
+                if (e.type().equals(BusLogEntry.INTENTION)) decided.add(e.payload().path("intention_id").asText());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -84,7 +85,7 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
         p.put("last_user_text", lastUserText(request.messages()));
         ArrayNode tools = p.putArray("tools");
         request.tools().forEach(t -> tools.add(t.name()));
-        log.append(BusEntry.INFERENCE_INPUT, p);
+        log.append(BusLogEntry.INFERENCE_INPUT, p);
     }
 
     private static String lastUserText(List<ChatMessage> messages) {
@@ -109,7 +110,7 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
         p.put("stop_reason", response.stopReason());
         p.putObject("usage").put("input_tokens", response.usage().inputTokens())
                 .put("output_tokens", response.usage().outputTokens());
-        log.append(BusEntry.INFERENCE_OUTPUT, p);
+        log.append(BusLogEntry.INFERENCE_OUTPUT, p);
     }
 
     @Override
@@ -124,7 +125,7 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
         p.put("tool_use_id", call.id());
         p.set("input", call.input());
         p.put("gated", !settings.disableSafety());
-        log.append(BusEntry.INTENTION, p);
+        log.append(BusLogEntry.INTENTION, p);
         String blockedReason;
         try {
             blockedReason = settings.disableSafety() ? null : gate(new Intention(id, call.name(), call.input()), external);
@@ -145,7 +146,7 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
         out.put("intention_id", id);
         out.put("output", result.output());
         out.put("is_error", result.isError());
-        log.append(BusEntry.ACTION_OUTPUT, out);
+        log.append(BusLogEntry.ACTION_OUTPUT, out);
         return result;
     }
 
@@ -196,7 +197,7 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
         d.put("decision", commit ? "commit" : "abort");
         d.put("policy", settings.policy().wireName());
         d.put("reason", reason);
-        log.append(BusEntry.DECISION, d);
+        log.append(BusLogEntry.DECISION, d);
     }
 
     private Vote awaitExternal(Intention intention) {
@@ -221,7 +222,7 @@ public final class AgentBus implements LoopObserver, AutoCloseable {
         p.put("approve", vote.approve());
         p.put("voter", vote.voter());
         p.put("reason", vote.reason());
-        log.append(BusEntry.VOTE, p);
+        log.append(BusLogEntry.VOTE, p);
     }
 
     /** An external vote (HTTP). Only the first one per intention counts. */

@@ -1,5 +1,7 @@
 package dev.agentkernel.runner.bus;
 
+import dev.agentkernel.protocol.BusLogEntry;
+import dev.agentkernel.protocol.BearerCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -14,8 +16,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -40,12 +40,12 @@ public final class BusHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AgentBus bus;
-    private final byte[] nonceHash;
+    private final BearerCheck auth;
 
     /** Binds at once: a taken port throws {@link java.net.BindException} here. */
     public BusHttpServer(InetSocketAddress address, String nonce, AgentBus bus) throws IOException {
         this.bus = bus;
-        this.nonceHash = sha256(nonce);
+        this.auth = new BearerCheck(nonce);
         this.server = HttpServer.create(address, 64);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
@@ -113,7 +113,7 @@ public final class BusHttpServer implements AutoCloseable {
             sendError(ex, 400, "start and timeout_ms must be 0 or more and limit 1 or more");
             return;
         }
-        List<BusEntry> entries;
+        List<BusLogEntry> entries;
         try {
             entries = bus.log().read(start, Math.min(limit, MAX_ENTRIES), Duration.ofMillis(Math.min(timeoutMs, MAX_WAIT.toMillis())));
         } catch (InterruptedException e) {
@@ -163,10 +163,7 @@ public final class BusHttpServer implements AutoCloseable {
     }
 
     private boolean authorized(HttpExchange ex) {
-        String header = ex.getRequestHeaders().getFirst("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
-        // both sides hashed: neither the nonce's content nor its length leaks through timing
-        return MessageDigest.isEqual(nonceHash, sha256(presented));
+        return auth.accepts(ex.getRequestHeaders().getFirst(BearerCheck.HEADER));
     }
 
     private static Map<String, String> query(String raw) {
@@ -195,14 +192,6 @@ public final class BusHttpServer implements AutoCloseable {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("error", message);
         send(ex, status, body);
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.bus;
 
+import dev.agentkernel.protocol.BusLogEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.runner.store.JsonLines;
@@ -30,7 +31,7 @@ public final class BusLog implements AutoCloseable {
 
     private final String busId;
     private final Path file;
-    private final List<BusEntry> entries = new ArrayList<>();
+    private final List<BusLogEntry> entries = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
     private final FileOutputStream out;
@@ -58,8 +59,8 @@ public final class BusLog implements AutoCloseable {
     /** Skips lines a crash or a full disk left unreadable, and makes sure the next entry starts on a line of its own. */
     private void load() throws IOException {
         JsonLines.read(file, LOG, line -> {
-            BusEntry e = BusEntry.fromJson(line);
-            entries.add(new BusEntry(entries.size(), e.timestamp(), e.type(), e.payload()));
+            BusLogEntry e = BusLogEntry.fromJson(line);
+            entries.add(new BusLogEntry(entries.size(), e.timestamp(), e.type(), e.payload()));
         });
         size = JsonLines.repairTail(file, LOG);
     }
@@ -68,11 +69,11 @@ public final class BusLog implements AutoCloseable {
      * Appends and flushes one entry, then wakes every waiting reader. All or nothing: a write that fails half-way
      * (a full disk) is cut back off the file and the entry takes no position.
      */
-    public BusEntry append(String type, JsonNode payload) {
+    public BusLogEntry append(String type, JsonNode payload) {
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("the bus log " + file + " is closed");
-            BusEntry entry = new BusEntry(entries.size(), Instant.now().toString(), type, payload);
+            BusLogEntry entry = new BusLogEntry(entries.size(), Instant.now().toString(), type, payload);
             byte[] json = Protocol.json().writeValueAsBytes(entry.toJson());
             byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
             line[json.length] = '\n';
@@ -100,7 +101,7 @@ public final class BusLog implements AutoCloseable {
      * Entries from {@code start} on (at most {@code max}); waits up to {@code timeout} while there are none.
      * A start past the end is not an error: it waits like any other read and may answer with nothing.
      */
-    public List<BusEntry> read(long start, int max, Duration timeout) throws InterruptedException {
+    public List<BusLogEntry> read(long start, int max, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {

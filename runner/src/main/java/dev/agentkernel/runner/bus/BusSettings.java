@@ -1,7 +1,7 @@
 package dev.agentkernel.runner.bus;
 
 import dev.agentkernel.protocol.RunnerConfig;
-import dev.agentkernel.runner.BadConfigException;
+import dev.agentkernel.runner.model.BadConfigException;
 
 import java.net.URI;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import dev.agentkernel.runner.llm.ModelRequest;
 import dev.agentkernel.runner.llm.ModelResponse;
 import dev.agentkernel.runner.llm.Providers;
 import dev.agentkernel.runner.llm.StreamListener;
-import dev.agentkernel.runner.loop.Cancellation;
-import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.ChatMessage;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.http;
 
+import dev.agentkernel.protocol.BearerCheck;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.runner.loop.AgentLoop;
-import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.model.ChatMessage;
 import dev.agentkernel.runner.loop.Conversation;
 import dev.agentkernel.runner.loop.TurnEvent;
 import dev.agentkernel.runner.loop.TurnGate;
@@ -49,7 +50,7 @@ public final class RunnerHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final BearerAuth auth;
+    private final BearerCheck auth;
     private final TurnGate gate;
     private final AgentLoop loop;
     private final Conversation conversation;
@@ -75,7 +76,7 @@ public final class RunnerHttpServer implements AutoCloseable {
                             Conversation conversation, Supplier<ObjectNode> info, Duration keepAlive,
                             int maxTurnBodyBytes) throws IOException {
         this.maxTurnBodyBytes = maxTurnBodyBytes;
-        this.auth = new BearerAuth(nonce);
+        this.auth = new BearerCheck(nonce);
         this.gate = gate;
         this.loop = loop;
         this.conversation = conversation;
@@ -111,7 +112,7 @@ public final class RunnerHttpServer implements AutoCloseable {
                         + exchange.getRequestURI().getPath() + ": use " + method);
                 return;
             }
-            if (needsAuth && !auth.accepts(exchange)) {
+            if (needsAuth && !auth.accepts(exchange.getRequestHeaders().getFirst(BearerCheck.HEADER))) {
                 HttpIo.sendError(exchange, 401, "wrong or missing nonce: send Authorization: Bearer <the agent's nonce>");
                 return;
             }

@@ -2,7 +2,7 @@ package dev.agentkernel.runner.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.protocol.Protocol;
-import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.model.ChatMessage;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.llm;
 
+import dev.agentkernel.runner.model.ToolCall;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.ObjectMappers;
@@ -18,11 +19,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.runner.loop.Cancellation;
-import dev.agentkernel.runner.loop.ChatMessage;
-import dev.agentkernel.runner.loop.TurnCancelledException;
-import dev.agentkernel.runner.loop.Usage;
-import dev.agentkernel.runner.tools.ToolSpec;
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.ChatMessage;
+import dev.agentkernel.runner.model.TurnCancelledException;
+import dev.agentkernel.runner.model.Usage;
+import dev.agentkernel.runner.model.ToolSpec;
 
 import java.util.ArrayList;
 import java.util.List;

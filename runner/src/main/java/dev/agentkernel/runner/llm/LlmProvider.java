@@ -1,6 +1,6 @@
 package dev.agentkernel.runner.llm;
 
-import dev.agentkernel.runner.loop.Cancellation;
+import dev.agentkernel.runner.model.Cancellation;
 
 /** One LLM API behind the agent loop. Implementations stream and translate to/from the Anthropic message form. */
 public interface LlmProvider extends AutoCloseable {
@@ -8,7 +8,7 @@ public interface LlmProvider extends AutoCloseable {
      * Runs one streaming model call, handing text and thinking deltas to {@code listener} as they arrive.
      *
      * @throws LlmException for provider errors (message quotes the provider), after the SDK's retries
-     * @throws dev.agentkernel.runner.loop.TurnCancelledException when {@code cancellation} fired meanwhile
+     * @throws dev.agentkernel.runner.model.TurnCancelledException when {@code cancellation} fired meanwhile
      */
     ModelResponse complete(ModelRequest request, StreamListener listener, Cancellation cancellation);
 

@@ -1,7 +1,7 @@
 package dev.agentkernel.runner.llm;
 
-import dev.agentkernel.runner.loop.ChatMessage;
-import dev.agentkernel.runner.tools.ToolSpec;
+import dev.agentkernel.runner.model.ChatMessage;
+import dev.agentkernel.runner.model.ToolSpec;
 
 import java.util.List;
 

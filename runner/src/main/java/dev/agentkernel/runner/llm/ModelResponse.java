@@ -1,7 +1,8 @@
 package dev.agentkernel.runner.llm;
 
+import dev.agentkernel.runner.model.ToolCall;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.agentkernel.runner.loop.Usage;
+import dev.agentkernel.runner.model.Usage;
 
 import java.util.List;
 

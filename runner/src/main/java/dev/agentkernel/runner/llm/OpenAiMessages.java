@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.protocol.Protocol;
-import dev.agentkernel.runner.loop.ChatMessage;
-import dev.agentkernel.runner.tools.ToolSpec;
+import dev.agentkernel.runner.model.ChatMessage;
+import dev.agentkernel.runner.model.ToolSpec;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.agentkernel.runner.llm;
 
-import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.model.ToolCall;
+import dev.agentkernel.runner.model.ChatMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -20,10 +21,10 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageParam;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionTool;
-import dev.agentkernel.runner.loop.Cancellation;
-import dev.agentkernel.runner.loop.TurnCancelledException;
-import dev.agentkernel.runner.loop.Usage;
-import dev.agentkernel.runner.tools.ToolSpec;
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.TurnCancelledException;
+import dev.agentkernel.runner.model.Usage;
+import dev.agentkernel.runner.model.ToolSpec;
 
 import java.util.ArrayList;
 import java.util.List;

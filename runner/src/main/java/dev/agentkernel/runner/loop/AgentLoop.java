@@ -1,5 +1,9 @@
 package dev.agentkernel.runner.loop;
 
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.ChatMessage;
+import dev.agentkernel.runner.model.TurnCancelledException;
+import dev.agentkernel.runner.model.Usage;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +13,7 @@ import dev.agentkernel.runner.llm.ModelRequest;
 import dev.agentkernel.runner.llm.ModelResponse;
 import dev.agentkernel.runner.llm.Providers;
 import dev.agentkernel.runner.llm.StreamListener;
-import dev.agentkernel.runner.llm.ToolCall;
+import dev.agentkernel.runner.model.ToolCall;
 import dev.agentkernel.runner.tools.ToolRegistry;
 import dev.agentkernel.runner.tools.ToolResult;
 

@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.loop;
 
+import dev.agentkernel.runner.model.ChatMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

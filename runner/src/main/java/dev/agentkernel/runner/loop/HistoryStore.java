@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.loop;
 
+import dev.agentkernel.runner.model.ChatMessage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.runner.store.JsonLines;

@@ -1,8 +1,9 @@
 package dev.agentkernel.runner.loop;
 
+import dev.agentkernel.runner.model.Cancellation;
 import dev.agentkernel.runner.llm.ModelRequest;
 import dev.agentkernel.runner.llm.ModelResponse;
-import dev.agentkernel.runner.llm.ToolCall;
+import dev.agentkernel.runner.model.ToolCall;
 import dev.agentkernel.runner.tools.ToolResult;
 
 import java.util.function.Function;

@@ -1,9 +1,10 @@
 package dev.agentkernel.runner.loop;
 
+import dev.agentkernel.runner.model.Usage;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.protocol.Protocol;
+import dev.agentkernel.protocol.TurnEventData;
 
 /**
  * One SSE event of a turn: its name and its {@code data} object, always of the TurnResponse shape
@@ -17,51 +18,26 @@ public record TurnEvent(String name, ObjectNode data) {
     }
 
     public static TurnEvent text(String piece) {
-        return new TurnEvent(Protocol.EVENT_TEXT, base(piece, false, null));
+        return new TurnEvent(Protocol.EVENT_TEXT, TurnEventData.piece(piece));
     }
 
     public static TurnEvent thinking(String piece) {
-        return new TurnEvent(Protocol.EVENT_THINKING, base(piece, false, null));
+        return new TurnEvent(Protocol.EVENT_THINKING, TurnEventData.piece(piece));
     }
 
     public static TurnEvent toolUse(String tool, String id, JsonNode input) {
-        ObjectNode data = base("", false, null);
-        data.put("tool", tool);
-        data.put("id", id);
-        data.set("input", input == null ? JsonNodeFactory.instance.objectNode() : input.deepCopy());
-        return new TurnEvent(Protocol.EVENT_TOOL_USE, data);
+        return new TurnEvent(Protocol.EVENT_TOOL_USE, TurnEventData.toolUse(tool, id, input));
     }
 
     public static TurnEvent toolResult(String id, String output, boolean isError) {
-        ObjectNode data = base("", false, null);
-        data.put("id", id);
-        data.put("output", output);
-        data.put("is_error", isError);
-        return new TurnEvent(Protocol.EVENT_TOOL_RESULT, data);
+        return new TurnEvent(Protocol.EVENT_TOOL_RESULT, TurnEventData.toolResult(id, output, isError));
     }
 
     public static TurnEvent error(String message) {
-        return new TurnEvent(Protocol.EVENT_ERROR, base("", true, message));
+        return new TurnEvent(Protocol.EVENT_ERROR, TurnEventData.error(message));
     }
 
     public static TurnEvent done(String stopReason, Usage usage) {
-        ObjectNode data = base("", true, null);
-        data.put("stop_reason", stopReason);
-        ObjectNode u = data.putObject("usage");
-        u.put("input_tokens", usage.inputTokens());
-        u.put("output_tokens", usage.outputTokens());
-        return new TurnEvent(Protocol.EVENT_DONE, data);
-    }
-
-    private static ObjectNode base(String body, boolean done, String error) {
-        ObjectNode data = JsonNodeFactory.instance.objectNode();
-        data.put("body", body);
-        data.put("done", done);
-        if (error == null) {
-            data.putNull("error");
-        } else {
-            data.put("error", error);
-        }
-        return data;
+        return new TurnEvent(Protocol.EVENT_DONE, TurnEventData.done(stopReason, usage.inputTokens(), usage.outputTokens()));
     }
 }

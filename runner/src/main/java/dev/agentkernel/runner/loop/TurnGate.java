@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.loop;
 
+import dev.agentkernel.runner.model.Cancellation;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

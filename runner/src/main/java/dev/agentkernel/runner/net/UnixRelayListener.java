@@ -2,6 +2,7 @@ package dev.agentkernel.runner.net;
 
 import dev.agentkernel.protocol.relay.Pump;
 import dev.agentkernel.protocol.relay.RelaySockets;
+import dev.agentkernel.protocol.relay.SocketListener;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,7 +10,6 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -18,26 +18,20 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Makes a TCP port on the sandbox's loopback reachable through a Unix socket in the relay directory, the
  * only way in once the runner has a network namespace of its own. Every connection starts with
  * {@link RelaySockets#greeting()} so the kernel can tell a socket we made from one an agent linked in.
  */
-public final class UnixRelayListener implements AutoCloseable {
+public final class UnixRelayListener extends SocketListener {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
     private final Path socket;
     private final InetSocketAddress target;
-    private final ServerSocketChannel server;
     /** The inode we bound, so close() never deletes a file someone else put in its place. */
     private final Object fileKey;
-    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
-    private Thread acceptor;
 
     /**
      * Binds {@code socket} (replacing a stale socket or an empty file left there) without accepting yet.
@@ -46,8 +40,13 @@ public final class UnixRelayListener implements AutoCloseable {
      * @throws IOException when the path is taken by anything else or cannot be bound
      */
     public UnixRelayListener(Path socket, InetSocketAddress target) throws IOException {
+        super(bind(socket), "relay-accept-" + socket.getFileName(), "relay-" + socket.getFileName());
         this.socket = socket;
         this.target = Objects.requireNonNull(target);
+        this.fileKey = fileKey(socket);
+    }
+
+    private static ServerSocketChannel bind(Path socket) throws IOException {
         removeStale(socket);
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -56,8 +55,7 @@ public final class UnixRelayListener implements AutoCloseable {
             Pump.closeQuietly(channel);
             throw new IOException("cannot listen on relay socket " + socket + ": " + e.getMessage(), e);
         }
-        this.server = channel;
-        this.fileKey = fileKey(socket);
+        return channel;
     }
 
     /**
@@ -107,85 +105,34 @@ public final class UnixRelayListener implements AutoCloseable {
         return target;
     }
 
-    /** Starts accepting on a virtual thread; idempotent. */
-    public synchronized void start() {
-        if (acceptor == null && !closed) {
-            acceptor = Thread.ofVirtual().name("relay-accept-" + socket.getFileName()).start(this::acceptLoop);
-        }
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            SocketChannel accepted;
-            try {
-                accepted = server.accept();
-            } catch (ClosedChannelException e) {
-                return; // close(): the normal way out
-            } catch (IOException e) {
-                if (closed || !server.isOpen()) return;
-                continue; // one failed accept (e.g. the peer gave up) must not end the relay
-            }
-            Thread.ofVirtual().name("relay-" + socket.getFileName()).start(() -> relay(accepted));
-        }
-    }
-
     /** On its own thread: the greeting and the connect must not hold up the next accept. */
-    private void relay(SocketChannel accepted) {
-        open.add(accepted);
+    @Override
+    protected void serve(SocketChannel accepted) throws IOException {
         SocketChannel tcp = null;
         try {
             ByteBuffer greeting = ByteBuffer.wrap(RelaySockets.greeting());
             // a blocking Unix channel may write only part of the buffer
             while (greeting.hasRemaining()) accepted.write(greeting);
             tcp = SocketChannel.open(target);
-            open.add(tcp);
+            if (!connections().add(tcp)) return;
             // Nagle would hold back each small SSE event for up to ~40 ms waiting for an ACK
             tcp.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (closed) return;
             Pump.run(accepted, tcp);
-        } catch (IOException | RuntimeException e) {
-            // the peer left, or nothing listens on the target any more: the accepted side learns by the close
         } finally {
-            Pump.closeQuietly(accepted);
-            Pump.closeQuietly(tcp);
-            open.remove(accepted);
-            if (tcp != null) open.remove(tcp);
+            // nothing listens on the target any more, or the peer left: the accepted side learns by the close
+            connections().close(tcp);
         }
     }
 
-    /** Stops accepting, ends the connections being relayed and removes the socket file; idempotent. */
+    /** Removes the socket file once the connections have ended (close() stops accepting and ends them first). */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-        }
-        Pump.closeQuietly(server);
-        open.forEach(Pump::closeQuietly);
-        awaitAcceptor();
+    protected void afterClose() {
         try {
             if (fileKey == null || fileKey.equals(fileKey(socket))) {
                 Files.deleteIfExists(socket);
             }
         } catch (IOException e) {
             // the directory went away with the sandbox: nothing to clean
-        }
-    }
-
-    /**
-     * The JDK releases a listening socket only once the thread blocked in accept() has left it: wait for that,
-     * so nothing can connect any more when close() returns.
-     */
-    private void awaitAcceptor() {
-        Thread t;
-        synchronized (this) {
-            t = acceptor;
-        }
-        if (t == null || t == Thread.currentThread()) return;
-        try {
-            t.join(java.time.Duration.ofSeconds(1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

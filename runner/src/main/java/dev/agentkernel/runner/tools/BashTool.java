@@ -1,10 +1,11 @@
 package dev.agentkernel.runner.tools;
 
+import dev.agentkernel.runner.model.ToolSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.runner.loop.Cancellation;
-import dev.agentkernel.runner.loop.TurnCancelledException;
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.TurnCancelledException;
 
 import java.io.File;
 import java.io.IOException;

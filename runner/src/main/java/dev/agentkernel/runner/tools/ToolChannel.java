@@ -3,8 +3,8 @@ package dev.agentkernel.runner.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.runner.loop.Cancellation;
-import dev.agentkernel.runner.loop.TurnCancelledException;
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.TurnCancelledException;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.agentkernel.runner.tools;
 
-import dev.agentkernel.runner.loop.Cancellation;
+import dev.agentkernel.runner.model.Cancellation;
 
 import java.util.List;
 
@@ -20,7 +20,7 @@ public interface ToolLauncher {
      * Runs {@code bash -c commandLine} to its result. By default here, through {@code local} (which starts
      * {@link #command(List)} as a process group); a launcher that hands the command to another process overrides this.
      *
-     * @throws dev.agentkernel.runner.loop.TurnCancelledException if the turn was cancelled while it ran
+     * @throws dev.agentkernel.runner.model.TurnCancelledException if the turn was cancelled while it ran
      */
     default ToolResult run(String commandLine, Cancellation cancellation, Local local) {
         return local.run(commandLine, cancellation);

@@ -1,7 +1,8 @@
 package dev.agentkernel.runner.tools;
 
-import dev.agentkernel.runner.llm.ToolCall;
-import dev.agentkernel.runner.loop.Cancellation;
+import dev.agentkernel.runner.model.ToolSpec;
+import dev.agentkernel.runner.model.ToolCall;
+import dev.agentkernel.runner.model.Cancellation;
 
 import java.nio.file.Path;
 import java.time.Duration;

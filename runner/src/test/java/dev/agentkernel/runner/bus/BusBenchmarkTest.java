@@ -1,8 +1,9 @@
 package dev.agentkernel.runner.bus;
 
+import dev.agentkernel.protocol.BusLogEntry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.agentkernel.runner.llm.ToolCall;
-import dev.agentkernel.runner.loop.Cancellation;
+import dev.agentkernel.runner.model.ToolCall;
+import dev.agentkernel.runner.model.Cancellation;
 import dev.agentkernel.runner.tools.ToolResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,7 @@ class BusBenchmarkTest {
             int total = 20_000;
             long t0 = System.nanoTime();
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < total; i++) bus.log().append(BusEntry.VOTE, JsonNodeFactory.instance.objectNode().put("i", i));
+                for (int i = 0; i < total; i++) bus.log().append(BusLogEntry.VOTE, JsonNodeFactory.instance.objectNode().put("i", i));
             });
             long next = 0;
             int requests = 0;

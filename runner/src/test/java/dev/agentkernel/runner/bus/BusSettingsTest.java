@@ -3,7 +3,7 @@ package dev.agentkernel.runner.bus;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.protocol.RunnerConfig;
-import dev.agentkernel.runner.BadConfigException;
+import dev.agentkernel.runner.model.BadConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.agentkernel.runner.bus;
 
-import dev.agentkernel.runner.BadConfigException;
+import dev.agentkernel.runner.model.BadConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.agentkernel.runner.llm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.runner.loop.ChatMessage;
+import dev.agentkernel.runner.model.ChatMessage;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.loop;
 
+import dev.agentkernel.runner.model.ChatMessage;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

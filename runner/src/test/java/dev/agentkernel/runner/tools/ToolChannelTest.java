@@ -2,8 +2,8 @@ package dev.agentkernel.runner.tools;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.runner.loop.Cancellation;
-import dev.agentkernel.runner.loop.TurnCancelledException;
+import dev.agentkernel.runner.model.Cancellation;
+import dev.agentkernel.runner.model.TurnCancelledException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

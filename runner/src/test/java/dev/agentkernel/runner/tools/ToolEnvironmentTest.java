@@ -1,6 +1,6 @@
 package dev.agentkernel.runner.tools;
 
-import dev.agentkernel.runner.loop.Cancellation;
+import dev.agentkernel.runner.model.Cancellation;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

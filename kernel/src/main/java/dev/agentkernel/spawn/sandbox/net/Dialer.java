@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.sandbox.net;
 
+import dev.agentkernel.protocol.relay.Connections;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,6 +1,7 @@
 package dev.agentkernel.spawn.sandbox.net;
 
 import dev.agentkernel.protocol.relay.Pump;
+import dev.agentkernel.protocol.relay.SocketListener;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -12,7 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * absolute-form plain-http requests, to the hosts of an {@link EgressAllowList} only; everything else gets
  * an error response that says what is allowed and how to allow more.
  */
-public final class EgressProxy implements AutoCloseable {
+public final class EgressProxy extends SocketListener {
     static final Duration HEAD_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** How long a refused client may take to read our answer before we hang up on it. */
@@ -37,14 +37,6 @@ public final class EgressProxy implements AutoCloseable {
     private final Consumer<String> onDenied;
     private final Duration headTimeout;
     private final Duration connectTimeout;
-    private final ServerSocketChannel server;
-    private final Connections connections = new Connections();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    /**
-     * The accepting thread. The JDK releases a listening socket's file descriptor only once the thread blocked
-     * in accept() has left it, so close() waits for it: the port (or socket) is free when close() returns.
-     */
-    private volatile Thread acceptor;
     private final LongAdder allowed = new LongAdder();
     private final LongAdder denied = new LongAdder();
 
@@ -53,13 +45,13 @@ public final class EgressProxy implements AutoCloseable {
 
     private EgressProxy(Path socket, EgressAllowList allow, String agentLabel, Consumer<String> onDenied,
                         Duration headTimeout, Duration connectTimeout, ServerSocketChannel server) {
+        super(server, "egress-accept-" + agentLabel, "egress-" + agentLabel);
         this.socket = socket;
         this.allow = allow;
         this.agentLabel = agentLabel;
         this.onDenied = onDenied;
         this.headTimeout = headTimeout;
         this.connectTimeout = connectTimeout;
-        this.server = server;
     }
 
     /** Listens at {@code socket} (replacing a stale socket there, nothing else); see the class comment. */
@@ -108,7 +100,7 @@ public final class EgressProxy implements AutoCloseable {
         }
         // No chmod: it would follow a link the agent may swap in; the relay directory (0700) keeps others out.
         EgressProxy proxy = new EgressProxy(socket, allow, agentLabel, onDenied, headTimeout, connectTimeout, server);
-        proxy.acceptor = Thread.ofVirtual().name("egress-accept-" + agentLabel).start(proxy::acceptLoop);
+        proxy.start();
         return proxy;
     }
 
@@ -122,32 +114,14 @@ public final class EgressProxy implements AutoCloseable {
     /** Requests refused because the allow-list does not name their target. */
     public long deniedCount() { return denied.sum(); }
 
-    /** Stops accepting, ends every connection in progress and removes the socket file. Idempotent. */
+    /** After close() has stopped accepting and ended every connection: removes the socket file. */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        Pump.closeQuietly(server);
-        connections.closeAll();
-        awaitAcceptor();
+    protected void afterClose() {
         SocketFiles.deleteIfSocket(socket);
     }
 
-    private void acceptLoop() {
-        while (!closed.get()) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (IOException e) {
-                if (closed.get() || !server.isOpen()) return;
-                pause(); // e.g. out of file descriptors: do not spin
-                continue;
-            }
-            if (!connections.add(client)) return;
-            Thread.ofVirtual().name("egress-" + agentLabel).start(() -> serve(client));
-        }
-    }
-
-    private void serve(SocketChannel client) {
+    @Override
+    protected void serve(SocketChannel client) {
         try {
             HeadReader.Result result;
             try (Deadline ignored = Deadline.start(headTimeout, () -> Pump.closeQuietly(client))) {
@@ -162,7 +136,7 @@ public final class EgressProxy implements AutoCloseable {
         } catch (IOException e) {
             // The client hung up, stayed silent past the head timeout, or the proxy is closing.
         } finally {
-            connections.close(client);
+            connections().close(client);
         }
     }
 
@@ -188,12 +162,12 @@ public final class EgressProxy implements AutoCloseable {
         SocketChannel upstream;
         try {
             java.net.Proxy via = corporateProxy.proxyFor(java.net.URI.create((request.tunnel() ? "https" : "http") + "://" + target));
-            upstream = Dialer.connect(target, connectTimeout, connections, via.type() == java.net.Proxy.Type.DIRECT ? null : via);
+            upstream = Dialer.connect(target, connectTimeout, connections(), via.type() == java.net.Proxy.Type.DIRECT ? null : via);
         } catch (UnknownHostException e) {
             refuse(client, 502, "Bad Gateway", "agentkernel sandbox: cannot reach " + target + ": unknown host " + target.host());
             return;
         } catch (IOException e) {
-            if (!closed.get()) {
+            if (!isClosed()) {
                 refuse(client, 502, "Bad Gateway", "agentkernel sandbox: cannot reach " + target + ": " + reason(e));
             }
             return;
@@ -207,7 +181,7 @@ public final class EgressProxy implements AutoCloseable {
             writeFully(upstream, head.leftover());
             Pump.run(client, upstream);
         } finally {
-            connections.close(upstream);
+            connections().close(upstream);
         }
     }
 
@@ -264,27 +238,10 @@ public final class EgressProxy implements AutoCloseable {
         return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Channels open right now (both ends of each relayed connection), to check that none leak. */
-    int liveChannels() { return connections.size(); }
+    int liveChannels() { return connections().size(); }
 
     @Override
     public String toString() { return "EgressProxy(" + socket + ", agent " + agentLabel + ", allows " + allow + ")"; }
 
-    private void awaitAcceptor() {
-        Thread t = acceptor;
-        if (t == null || t == Thread.currentThread()) return;
-        try {
-            t.join(java.time.Duration.ofSeconds(1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.agentkernel.spawn.sandbox.net;
 
 import dev.agentkernel.protocol.relay.Pump;
+import dev.agentkernel.protocol.relay.SocketListener;
 import dev.agentkernel.protocol.relay.RelaySockets;
 
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -25,24 +25,16 @@ import java.util.concurrent.atomic.LongAdder;
  * its socket with a link to any other socket of the host; without the greeting check the kernel would then
  * hand that socket to whoever connects to the port.
  */
-public final class PortRelay implements AutoCloseable {
+public final class PortRelay extends SocketListener {
     static final Duration GREETING_TIMEOUT = Duration.ofSeconds(5);
 
-    private final ServerSocketChannel server;
     private final int port;
     private final Path socket;
     private final Duration greetingTimeout;
-    private final Connections connections = new Connections();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    /**
-     * The accepting thread. The JDK releases a listening socket's file descriptor only once the thread blocked
-     * in accept() has left it, so close() waits for it: the port (or socket) is free when close() returns.
-     */
-    private volatile Thread acceptor;
     private final LongAdder rejected = new LongAdder();
 
     private PortRelay(ServerSocketChannel server, int port, Path socket, Duration greetingTimeout) {
-        this.server = server;
+        super(server, "relay-accept-" + port, "relay-" + port);
         this.port = port;
         this.socket = socket;
         this.greetingTimeout = greetingTimeout;
@@ -75,7 +67,7 @@ public final class PortRelay implements AutoCloseable {
         }
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
         PortRelay relay = new PortRelay(server, port, socket, greetingTimeout);
-        relay.acceptor = Thread.ofVirtual().name("relay-accept-" + port).start(relay::acceptLoop);
+        relay.start();
         return relay;
     }
 
@@ -87,36 +79,13 @@ public final class PortRelay implements AutoCloseable {
     /** Connections dropped because the socket's listener did not greet: it is not the runner's relay. */
     public long rejectedPeers() { return rejected.sum(); }
 
-    /** Stops accepting and ends every relayed connection. Idempotent. */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        Pump.closeQuietly(server);
-        connections.closeAll();
-        awaitAcceptor();
-    }
-
-    private void acceptLoop() {
-        while (!closed.get()) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (IOException e) {
-                if (closed.get() || !server.isOpen()) return;
-                pause(); // e.g. out of file descriptors: do not spin
-                continue;
-            }
-            if (!connections.add(client)) return;
-            Thread.ofVirtual().name("relay-" + port).start(() -> relay(client));
-        }
-    }
-
-    private void relay(SocketChannel client) {
+    protected void serve(SocketChannel client) {
         SocketChannel runner = null;
         try {
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
             runner = SocketChannel.open(StandardProtocolFamily.UNIX);
-            if (!connections.add(runner)) return;
+            if (!connections().add(runner)) return;
             boolean greeted;
             SocketChannel peer = runner;
             // Covers the connect too: a listener that never accepts leaves it blocked.
@@ -129,15 +98,14 @@ public final class PortRelay implements AutoCloseable {
                 greeted = greeted(runner);
             }
             if (!greeted) {
-                if (!closed.get()) rejected.increment();
+                if (!isClosed()) rejected.increment();
                 return;
             }
             Pump.run(client, runner);
         } catch (IOException e) {
             // The client hung up or the relay is closing.
         } finally {
-            connections.close(client);
-            connections.close(runner);
+            connections().close(runner);
         }
     }
 
@@ -153,27 +121,10 @@ public final class PortRelay implements AutoCloseable {
         return RelaySockets.isGreeting(greeting.array());
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Channels open right now (both ends of each relayed connection), to check that none leak. */
-    int liveChannels() { return connections.size(); }
+    int liveChannels() { return connections().size(); }
 
     @Override
     public String toString() { return "PortRelay(127.0.0.1:" + port + " -> " + socket + ")"; }
 
-    private void awaitAcceptor() {
-        Thread t = acceptor;
-        if (t == null || t == Thread.currentThread()) return;
-        try {
-            t.join(java.time.Duration.ofSeconds(1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -1,4 +1,4 @@
-package dev.agentkernel.runner.llm;
+package dev.agentkernel.runner.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

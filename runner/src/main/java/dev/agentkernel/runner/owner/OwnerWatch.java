@@ -1,4 +1,4 @@
-package dev.agentkernel.runner;
+package dev.agentkernel.runner.owner;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.agentkernel.runner.loop;
+package dev.agentkernel.runner.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

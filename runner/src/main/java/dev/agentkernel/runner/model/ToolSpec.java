@@ -1,4 +1,4 @@
-package dev.agentkernel.runner.tools;
+package dev.agentkernel.runner.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -8,13 +8,13 @@ import java.util.Locale;
  * Picks the name to use for {@code [[bash: CMD]]} calls from the tools a request declared, so the
  * call matches whatever the client named its shell tool.
  */
-final class BashTool {
+final class BashToolPicker {
     static final String DEFAULT_NAME = "bash";
 
     /** A declared tool: its name and JSON schema (may be a missing node). */
     record Declared(String name, JsonNode schema) {}
 
-    private BashTool() {}
+    private BashToolPicker() {}
 
     static String pick(List<Declared> tools) {
         for (Declared t : tools) { // an exact or name-alike shell tool wins

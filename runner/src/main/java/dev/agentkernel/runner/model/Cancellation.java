@@ -1,4 +1,4 @@
-package dev.agentkernel.runner.loop;
+package dev.agentkernel.runner.model;
 
 import java.util.ArrayList;
 import java.util.List;

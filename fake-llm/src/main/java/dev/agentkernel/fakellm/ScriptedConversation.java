@@ -13,7 +13,7 @@ package dev.agentkernel.fakellm;
  * @param includeUsage      OpenAI {@code stream_options.include_usage}
  * @param inputTokens       rough token count of the request (characters / 4), reported as usage
  */
-record Conversation(
+record ScriptedConversation(
         String model,
         String latestUserText,
         String toolResultText,

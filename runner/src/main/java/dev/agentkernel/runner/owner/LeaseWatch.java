@@ -1,5 +1,7 @@
-package dev.agentkernel.runner;
+package dev.agentkernel.runner.owner;
 
+import dev.agentkernel.protocol.OwnerLeaseEnv;
+import dev.agentkernel.runner.model.BadConfigException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -41,9 +43,9 @@ import java.util.function.LongSupplier;
  * Kubernetes client library.
  */
 public final class LeaseWatch {
-    public static final String ENV_LEASE = "AGENTKERNEL_OWNER_LEASE";
-    public static final String ENV_TIMEOUT = "AGENTKERNEL_LEASE_TIMEOUT_SECONDS";
-    public static final String ENV_NAMESPACE = "AGENTKERNEL_LEASE_NAMESPACE";
+    public static final String ENV_LEASE = OwnerLeaseEnv.LEASE;
+    public static final String ENV_TIMEOUT = OwnerLeaseEnv.TIMEOUT_SECONDS;
+    public static final String ENV_NAMESPACE = OwnerLeaseEnv.NAMESPACE;
     /** Replaces {@code https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT}, e.g. a test API server over http. */
     public static final String ENV_API_URL = "AGENTKERNEL_KUBE_API_URL";
     /** Overrides the service-account directory (token, ca.crt, namespace); for tests. */

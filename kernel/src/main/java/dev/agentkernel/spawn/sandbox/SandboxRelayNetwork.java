@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.sandbox;
 
+import dev.agentkernel.protocol.RunnerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.AgentUnreachableException;
 import dev.agentkernel.InvalidRequestException;
@@ -35,7 +36,7 @@ import java.util.Map;
  *       agent's {@code network.log}.</li>
  * </ul>
  */
-final class RelayNetwork implements AgentNetwork {
+final class SandboxRelayNetwork implements AgentNetwork {
     static final String DENIALS_LOG = "network.log";
     /** Where the SDKs send requests when the config names no base_url. */
     static final Map<String, String> DEFAULT_ENDPOINTS = Map.of(
@@ -45,29 +46,29 @@ final class RelayNetwork implements AgentNetwork {
     private final RelayDir dir;
     private final List<AutoCloseable> parts;
 
-    private RelayNetwork(RelayDir dir, List<AutoCloseable> parts) {
+    private SandboxRelayNetwork(RelayDir dir, List<AutoCloseable> parts) {
         this.dir = dir;
         this.parts = parts;
     }
 
     /** Sets up the relays of the agent whose runner config is {@code config}, before the runner starts. */
-    static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow) throws BindException {
+    static SandboxRelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow) throws BindException {
         return open(agentDir, config, allow, null, true, dev.agentkernel.protocol.net.ProxyEnv.NONE);
     }
 
     /** As {@link #open(AgentDir, JsonNode, List)}; a non-null {@code user} (root kernel) gets the directory and the egress socket. */
-    static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user) throws BindException {
+    static SandboxRelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user) throws BindException {
         return open(agentDir, config, allow, user, true, dev.agentkernel.protocol.net.ProxyEnv.NONE);
     }
 
     /** As {@link #open(AgentDir, JsonNode, List, SandboxUser)}; the egress proxy reaches allowed hosts through {@code corporateProxy}. */
-    static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user,
+    static SandboxRelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user,
                              dev.agentkernel.protocol.net.ProxyEnv corporateProxy) throws BindException {
         return open(agentDir, config, allow, user, true, corporateProxy);
     }
 
     /** {@code fresh}: a new agent, whose relay directory may be removed again if this fails. */
-    private static RelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user, boolean fresh,
+    private static SandboxRelayNetwork open(AgentDir agentDir, JsonNode config, List<String> allow, SandboxUser user, boolean fresh,
                                      dev.agentkernel.protocol.net.ProxyEnv corporateProxy) throws BindException {
         EgressAllowList allowList = allowList(config, allow); // a bad base_url fails before anything exists
         RelayDir dir = RelayDir.of(agentDir).create();
@@ -85,7 +86,7 @@ final class RelayNetwork implements AgentNetwork {
             if (config.hasNonNull("agentbus_port")) {
                 parts.add(relay(config.get("agentbus_port").asInt(), dir, RelaySockets.BUS, "AgentBus"));
             }
-            return new RelayNetwork(dir, parts);
+            return new SandboxRelayNetwork(dir, parts);
         } catch (BindException e) {
             closeAll(parts);
             // The caller retries on another port (and re-creates the directory); if it gives up, nothing is left.
@@ -99,15 +100,15 @@ final class RelayNetwork implements AgentNetwork {
     }
 
     /** The relays of a running detached agent, for a kernel that attaches to it; reads its config.json. */
-    static RelayNetwork reopen(AgentDir agentDir, List<String> allow) {
+    static SandboxRelayNetwork reopen(AgentDir agentDir, List<String> allow) {
         return reopen(agentDir, allow, null);
     }
 
-    static RelayNetwork reopen(AgentDir agentDir, List<String> allow, SandboxUser user) {
+    static SandboxRelayNetwork reopen(AgentDir agentDir, List<String> allow, SandboxUser user) {
         return reopen(agentDir, allow, user, dev.agentkernel.protocol.net.ProxyEnv.NONE);
     }
 
-    static RelayNetwork reopen(AgentDir agentDir, List<String> allow, SandboxUser user, dev.agentkernel.protocol.net.ProxyEnv corporateProxy) {
+    static SandboxRelayNetwork reopen(AgentDir agentDir, List<String> allow, SandboxUser user, dev.agentkernel.protocol.net.ProxyEnv corporateProxy) {
         JsonNode config;
         try {
             config = Protocol.json().readTree(Files.readString(agentDir.configFile()));
@@ -188,7 +189,7 @@ final class RelayNetwork implements AgentNetwork {
     }
 
     @Override
-    public Map<String, Object> runnerConfigFields() { return Map.of("relay_dir", RelaySockets.SANDBOX_DIR); }
+    public void configure(RunnerConfig.Builder config) { config.relayDir(RelaySockets.SANDBOX_DIR); }
 
     @Override
     public void close() { closeAll(parts); }

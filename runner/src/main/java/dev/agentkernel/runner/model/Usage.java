@@ -1,4 +1,4 @@
-package dev.agentkernel.runner.loop;
+package dev.agentkernel.runner.model;
 
 /** Token counts of one model call, or summed over a turn. */
 public record Usage(long inputTokens, long outputTokens) {

@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Stops a process and everything it started: TERM, a grace period, then KILL. */
-public final class ProcessTrees {
-    private ProcessTrees() {}
+public final class ProcessTreeKill {
+    private ProcessTreeKill() {}
 
     /** Stops all {@code roots} and their descendants, in parallel, within about {@code grace} plus a second. */
     /**
@@ -33,7 +33,7 @@ public final class ProcessTrees {
 
     /** {@link #running(ProcessHandle)} by pid. */
     public static boolean running(long pid) {
-        return ProcessHandle.of(pid).map(ProcessTrees::running).orElse(false);
+        return ProcessHandle.of(pid).map(ProcessTreeKill::running).orElse(false);
     }
 
     public static void terminate(Collection<ProcessHandle> roots, Duration grace) {

@@ -1,6 +1,5 @@
-package dev.agentkernel.spawn.sandbox.net;
+package dev.agentkernel.protocol.relay;
 
-import dev.agentkernel.protocol.relay.Pump;
 
 import java.io.Closeable;
 import java.util.Set;
@@ -10,12 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * The channels a listener has open, so that closing the listener also ends every conversation it relays
  * (an agent being killed must lose its connections, not keep them until the peers hang up).
  */
-final class Connections {
+public final class Connections {
     private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** Tracks {@code c}; if everything is already closed, closes it and returns false. */
-    boolean add(Closeable c) {
+    public boolean add(Closeable c) {
         open.add(c);
         // Checked after adding: either closeAll() sees c in the set or we see the flag.
         if (closed) {
@@ -27,15 +26,15 @@ final class Connections {
     }
 
     /** Closes {@code c} and forgets it. */
-    void close(Closeable c) {
+    public void close(Closeable c) {
         if (c == null) return;
         Pump.closeQuietly(c);
         open.remove(c);
     }
 
-    int size() { return open.size(); }
+    public int size() { return open.size(); }
 
-    void closeAll() {
+    public void closeAll() {
         closed = true;
         for (Closeable c : open) Pump.closeQuietly(c);
         open.clear();

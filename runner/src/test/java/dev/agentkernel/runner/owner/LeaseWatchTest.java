@@ -1,5 +1,7 @@
-package dev.agentkernel.runner;
+package dev.agentkernel.runner.owner;
 
+import dev.agentkernel.runner.RunnerMain;
+import dev.agentkernel.runner.model.BadConfigException;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,4 +1,4 @@
-package dev.agentkernel.runner.loop;
+package dev.agentkernel.runner.model;
 
 /** Thrown inside a turn once {@code /cancel} (or a vanished client, or shutdown) asked it to stop. */
 public final class TurnCancelledException extends RuntimeException {

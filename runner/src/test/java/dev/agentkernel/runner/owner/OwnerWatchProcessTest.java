@@ -1,5 +1,6 @@
-package dev.agentkernel.runner;
+package dev.agentkernel.runner.owner;
 
+import dev.agentkernel.runner.RunnerMain;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
