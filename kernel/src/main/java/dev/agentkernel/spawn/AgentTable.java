@@ -168,7 +168,7 @@ public final class AgentTable<E extends AgentTable.Entry> {
 
     // ---------------------------------------------------------------- async
 
-    /** Runs {@code work} on the table's virtual threads; after {@link #shutdown()}, a future failed with "closed". */
+    /** Runs {@code work} on the table's virtual threads; after {@link #shutdown(java.time.Duration)}, a future failed with "closed". */
     public <T> CompletableFuture<T> async(Supplier<T> work) {
         try {
             return CompletableFuture.supplyAsync(work, executor);
