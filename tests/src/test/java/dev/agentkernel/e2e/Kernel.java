@@ -21,4 +21,7 @@ import java.lang.annotation.Target;
 @interface Kernel {
     /** A static factory {@code AgentKernel name(Path stateDir)} in the test class; empty for {@link E2e#kernel}. */
     String value() default "";
+
+    /** Where {@link #value()} is declared, when not in the test class itself. */
+    Class<?> in() default void.class;
 }

@@ -38,10 +38,12 @@ final class KernelExtension implements BeforeAllCallback, BeforeEachCallback {
     private static AgentKernel build(ExtensionContext context, Field field) throws IOException {
         Path dir = Files.createTempDirectory("agentkernel-e2e-");
         Path stateDir = dir.resolve("state");
-        String factory = field.getAnnotation(Kernel.class).value();
+        Kernel spec = field.getAnnotation(Kernel.class);
+        String factory = spec.value();
+        Class<?> home = spec.in() == void.class ? context.getRequiredTestClass() : spec.in();
         AgentKernel kernel;
         try {
-            kernel = factory.isEmpty() ? E2e.kernel(stateDir, Map.of()) : call(context.getRequiredTestClass(), factory, stateDir);
+            kernel = factory.isEmpty() ? E2e.kernel(stateDir, Map.of()) : call(home, factory, stateDir);
         } catch (RuntimeException | Error e) {
             deleteTree(dir);
             throw e;
