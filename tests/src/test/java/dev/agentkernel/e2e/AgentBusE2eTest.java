@@ -13,9 +13,8 @@ import dev.agentkernel.bus.BusEntry;
 import dev.agentkernel.examples.AgentbusDemo;
 import dev.agentkernel.examples.LlmSetup;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.protocol.Protocol;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,18 +40,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The AgentBus through the kernel and the real runner jar, against the scripted LLM server. */
 @Timeout(180)
 class AgentBusE2eTest {
-    static FakeLlmServer llm;
+    @FakeLlm static FakeLlmServer llm;
     @TempDir Path tmp;
-
-    @BeforeAll
-    static void startLlm() {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stopLlm() {
-        llm.close();
-    }
 
     private static SpawnResult spawnWithBus(AgentKernel kernel, String name, AgentBusConfig bus, Map<String, String> env) {
         return kernel.spawner().spawn(SpawnRequest.builder().name(name).spawnInfo(info(llm).build()).env(env).agentbus(bus).build()).join();

@@ -19,9 +19,8 @@ import dev.agentkernel.TurnRequest;
 import dev.agentkernel.TurnResponse;
 import dev.agentkernel.TurnStream;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.fakellm.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,20 +41,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class ApiE2eTest {
 
     @TempDir static Path tmp;
-    static FakeLlmServer llm;
-    static AgentKernel kernel;
-
-    @BeforeAll
-    static void start() {
-        llm = FakeLlmServer.start(0);
-        kernel = E2e.kernel(tmp.resolve("state"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kernel != null) kernel.close();
-        if (llm != null) llm.close();
-    }
+    @FakeLlm static FakeLlmServer llm;
+    @Kernel static AgentKernel kernel;
 
     @Test
     void spawnAskStreamHistoryInfoStatusKill() throws Exception {

@@ -7,6 +7,7 @@ import dev.agentkernel.SpawnRequest;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.TurnFailedException;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -34,19 +35,17 @@ import static org.junit.jupiter.api.Assertions.*;
 class CorporateProxyE2eTest {
     static final String NAME = "llm.corp.test";
     @TempDir static Path tmp;
-    static FakeLlmServer llm;
+    @FakeLlm static FakeLlmServer llm;
     static CorporateProxy proxy;
 
     @BeforeAll
     static void start() throws Exception {
-        llm = FakeLlmServer.start(0);
         proxy = CorporateProxy.start(Map.of(NAME, "127.0.0.1"));
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (proxy != null) proxy.close();
-        if (llm != null) llm.close();
     }
 
     private static AgentKernel kernel(String backend, String dir, Map<String, String> extraEnv) {

@@ -20,8 +20,7 @@ import dev.agentkernel.TurnResponse;
 import dev.agentkernel.TurnStream;
 import dev.agentkernel.UnknownAgentTypeException;
 import dev.agentkernel.fakellm.FakeLlmServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,20 +48,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class FaultsE2eTest {
 
     @TempDir static Path tmp;
-    static FakeLlmServer llm;
-    static AgentKernel kernel;
-
-    @BeforeAll
-    static void start() {
-        llm = FakeLlmServer.start(0);
-        kernel = E2e.kernel(tmp.resolve("state"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kernel != null) kernel.close();
-        if (llm != null) llm.close();
-    }
+    @FakeLlm static FakeLlmServer llm;
+    @Kernel static AgentKernel kernel;
 
     @Test
     void badRequestsAreRefusedBeforeAnythingStarts() throws Exception {

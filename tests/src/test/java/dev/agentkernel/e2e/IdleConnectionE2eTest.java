@@ -5,11 +5,9 @@ import dev.agentkernel.AgentStatus;
 import dev.agentkernel.OpenClawPlugin;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.fakellm.FakeLlmServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -25,22 +23,14 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(120)
 class IdleConnectionE2eTest {
-    @TempDir static Path tmp;
-    static FakeLlmServer llm;
-    static AgentKernel kernel;
+    @FakeLlm static FakeLlmServer llm;
+    @Kernel("shortIdleKernel") static AgentKernel kernel;
 
-    @BeforeAll
-    static void start() throws Exception {
-        llm = FakeLlmServer.start(0);
-        Path runner = script(tmp, "short-idle-runner.sh", "exec '" + java() + "' -Dsun.net.httpserver.idleInterval=1"
+    /** A kernel whose runners close idle connections after 1 s; the wrapper script sits next to the state dir. */
+    static AgentKernel shortIdleKernel(Path stateDir) throws java.io.IOException {
+        Path runner = script(stateDir.getParent(), "short-idle-runner.sh", "exec '" + java() + "' -Dsun.net.httpserver.idleInterval=1"
                 + " -Dsun.net.httpserver.clockTick=100 -cp '" + runnerJar() + "' " + OpenClawPlugin.RUNNER_MAIN + " \"$@\"\n");
-        kernel = E2e.kernel(tmp.resolve("state"), Map.of(OpenClawPlugin.RUNNER_BIN_ENV, runner.toString()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kernel != null) kernel.close();
-        if (llm != null) llm.close();
+        return E2e.kernel(stateDir, Map.of(OpenClawPlugin.RUNNER_BIN_ENV, runner.toString()));
     }
 
     @Test

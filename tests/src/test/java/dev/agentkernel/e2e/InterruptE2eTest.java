@@ -8,12 +8,10 @@ import dev.agentkernel.TurnRequest;
 import dev.agentkernel.TurnResponse;
 import dev.agentkernel.TurnStream;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.spawn.local.LocalBackend;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,22 +37,9 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(300)
 class InterruptE2eTest {
-    @TempDir static Path tmp;
-    static FakeLlmServer llm;
-    static AgentKernel kernel;
+    @FakeLlm static FakeLlmServer llm;
+    @Kernel static AgentKernel kernel;
     static final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() {
-        llm = FakeLlmServer.start(0);
-        kernel = E2e.kernel(tmp.resolve("state"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kernel != null) kernel.close();
-        if (llm != null) llm.close();
-    }
 
     @Test
     void anInterruptedBashTurnKillsTheToolsProcessGroupAndTheNextAskIsAccepted() throws Exception {

@@ -5,11 +5,10 @@ import dev.agentkernel.AgentState;
 import dev.agentkernel.AgentStatus;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.spawn.local.AgentRecord;
 import dev.agentkernel.spawn.local.LocalStateDir;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,20 +34,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class LifecycleE2eTest {
 
     @TempDir static Path tmp;
-    static FakeLlmServer llm;
-    static AgentKernel kernel;
-
-    @BeforeAll
-    static void start() {
-        llm = FakeLlmServer.start(0);
-        kernel = E2e.kernel(tmp.resolve("state"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kernel != null) kernel.close();
-        if (llm != null) llm.close();
-    }
+    @FakeLlm static FakeLlmServer llm;
+    @Kernel static AgentKernel kernel;
 
     @Test
     void historySurvivesARunnerCrashAndARestartOnTheSameDirectory() throws Exception {

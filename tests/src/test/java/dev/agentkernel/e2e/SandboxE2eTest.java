@@ -9,7 +9,7 @@ import dev.agentkernel.examples.LlmSetup;
 import dev.agentkernel.examples.SimpleAgent;
 import dev.agentkernel.examples.TeamScenario;
 import dev.agentkernel.fakellm.FakeLlmServer;
-import org.junit.jupiter.api.AfterAll;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class SandboxE2eTest {
 
     @TempDir static Path tmp;
-    static FakeLlmServer llm;
-    static AgentKernel kernel;
+    @FakeLlm static FakeLlmServer llm;
+    @Kernel("sandboxKernel") static AgentKernel kernel;
     static SpawnResult alice;
     static SpawnResult bob;
 
@@ -48,16 +48,8 @@ class SandboxE2eTest {
     static void start() throws Exception {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")),
                 "these tests need bubblewrap: apt-get install -y bubblewrap");
-        llm = FakeLlmServer.start(0);
-        kernel = sandboxKernel(tmp.resolve("state"));
         alice = spawn(kernel, "alice", llm);
         bob = spawn(kernel, "bob", llm);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kernel != null) kernel.close();
-        if (llm != null) llm.close();
     }
 
     static AgentKernel sandboxKernel(Path stateDir) {

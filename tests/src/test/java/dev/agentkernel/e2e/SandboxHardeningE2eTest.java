@@ -3,11 +3,10 @@ package dev.agentkernel.e2e;
 import dev.agentkernel.AgentKernel;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.fakellm.FakeLlmServer;
-import org.junit.jupiter.api.AfterAll;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,23 +24,14 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(300)
 class SandboxHardeningE2eTest {
 
-    @TempDir static Path tmp;
-    static FakeLlmServer llm;
-    static AgentKernel kernel;
+    @FakeLlm static FakeLlmServer llm;
+    @Kernel(value = "sandboxKernel", in = SandboxE2eTest.class) static AgentKernel kernel;
     static SpawnResult agent;
 
     @BeforeAll
     static void start() throws Exception {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "these tests need bubblewrap: apt-get install -y bubblewrap");
-        llm = FakeLlmServer.start(0);
-        kernel = SandboxE2eTest.sandboxKernel(tmp.resolve("state"));
         agent = spawn(kernel, "probe", llm);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kernel != null) kernel.close();
-        if (llm != null) llm.close();
     }
 
     /** Opens every /proc/sys file (and the other write-through files) for appending, which writes nothing; counts those that open. */

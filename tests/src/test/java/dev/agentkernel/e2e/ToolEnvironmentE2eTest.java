@@ -6,8 +6,7 @@ import dev.agentkernel.OpenClawSpawnInfo;
 import dev.agentkernel.SpawnRequest;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.fakellm.FakeLlmServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,17 +34,7 @@ class ToolEnvironmentE2eTest {
     static final String SPAWN_KEY = "spawn-info-key-3c8d41";
 
     @TempDir static Path tmp;
-    static FakeLlmServer llm;
-
-    @BeforeAll
-    static void start() {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (llm != null) llm.close();
-    }
+    @FakeLlm static FakeLlmServer llm;
 
     private static AgentKernel kernel(String backend) {
         if (backend.equals("sandbox")) {
