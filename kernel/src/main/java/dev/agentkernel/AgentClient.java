@@ -25,7 +25,17 @@ public interface AgentClient {
     }
 
     /** As {@link #ask(String, String, String)}, handing every chunk to {@code onChunk} as it arrives. */
-    String ask(String agentId, String nonce, String message, Consumer<TurnResponse> onChunk);
+    default String ask(String agentId, String nonce, String message, Consumer<TurnResponse> onChunk) {
+        return newAsk(agentId, nonce, message).execute(onChunk);
+    }
+
+    /**
+     * An ask not yet started, which another thread can {@link Ask#cancel() cancel}: the one implementation of "ask"
+     * (its answer, its errors and its cancellation) behind every ask of the kernel and the helpers.
+     */
+    default Ask newAsk(String agentId, String nonce, String message) {
+        return new Ask(this, agentId, nonce, message, null);
+    }
 
     CompletableFuture<String> askAsync(String agentId, String nonce, String message);
 }

@@ -165,9 +165,22 @@ public final class AgentKernel implements AutoCloseable {
      * @throws AgentNotFoundException this kernel holds no nonce for {@code agentId} (killed, or spawned by another kernel)
      */
     public TurnStream turn(String agentId, String message) {
-        String nonce = vault.get(agentId).orElseThrow(() -> new AgentNotFoundException("this kernel holds no nonce for agent '"
+        return agentClient().turn(TurnRequest.userMessage(agentId, nonceOf(agentId), message));
+    }
+
+    /**
+     * An {@link Ask} with an agent this kernel spawned (or attached), signed with the nonce the kernel keeps for it
+     * (see {@link #turn(String, String)}): the whole answer, cancellable from another thread.
+     *
+     * @throws AgentNotFoundException this kernel holds no nonce for {@code agentId}
+     */
+    public Ask newAsk(String agentId, String message) {
+        return agentClient().newAsk(agentId, nonceOf(agentId), message);
+    }
+
+    private String nonceOf(String agentId) {
+        return vault.get(agentId).orElseThrow(() -> new AgentNotFoundException("this kernel holds no nonce for agent '"
                 + agentId + "': it was killed, or spawned by another kernel (attach it there with kernel.attach(id, nonce))"));
-        return agentClient().turn(TurnRequest.userMessage(agentId, nonce, message));
     }
 
     /** Convenience: {@code agentClient().askAsync(...)}. */

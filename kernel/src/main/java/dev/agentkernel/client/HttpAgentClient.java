@@ -2,6 +2,7 @@ package dev.agentkernel.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.AgentBusyException;
+import dev.agentkernel.Ask;
 import dev.agentkernel.AgentClient;
 import dev.agentkernel.AgentInfo;
 import dev.agentkernel.AgentKernelException;
@@ -10,7 +11,6 @@ import dev.agentkernel.AgentUnreachableException;
 import dev.agentkernel.HistoryEntry;
 import dev.agentkernel.InvalidRequestException;
 import dev.agentkernel.NonceRejectedException;
-import dev.agentkernel.TurnFailedException;
 import dev.agentkernel.TurnRequest;
 import dev.agentkernel.TurnResponse;
 import dev.agentkernel.TurnStream;
@@ -38,7 +38,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -160,20 +159,11 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
         }
     }
 
+    /** Messages name the agent by name and id when this kernel knows it. */
     @Override
-    public String ask(String agentId, String nonce, String message, Consumer<TurnResponse> onChunk) {
-        dev.agentkernel.TurnText text = new dev.agentkernel.TurnText();
-        try (TurnStream stream = turn(TurnRequest.userMessage(agentId, nonce, message))) {
-            for (TurnResponse chunk : stream) {
-                onChunk.accept(chunk);
-                if (chunk.error() != null) {
-                    String name = backend.agent(agentId).map(a -> a.name()).orElse(agentId);
-                    throw new TurnFailedException("agent '" + name + "' failed the turn: " + chunk.error());
-                }
-                text.accept(chunk);
-            }
-        }
-        return text.text();
+    public Ask newAsk(String agentId, String nonce, String message) {
+        String who = agentId == null ? null : backend.agent(agentId).map(a -> "'" + a.name() + "' (" + agentId + ")").orElse(agentId);
+        return new Ask(this, agentId, nonce, message, who);
     }
 
     @Override

@@ -63,6 +63,19 @@ public final class Protocol {
     /** The file name, inside an agent's directory, of its AgentBus log (agents spawned with the bus). */
     public static final String AGENTBUS_FILE = "agentbus.jsonl";
 
+    /**
+     * Where each provider's SDK sends requests when the runner config names no {@code base_url}: the runner's proxy
+     * choice and the sandbox's egress allow-list must agree on it, so it is spelled here once.
+     */
+    public static final java.util.Map<String, String> DEFAULT_LLM_ENDPOINTS = java.util.Map.of(
+            "anthropic", "https://api.anthropic.com",
+            "openai", "https://api.openai.com/v1");
+
+    /** The endpoint of {@code provider} for a config without {@code base_url}; Anthropic's for any other name. */
+    public static String defaultLlmEndpoint(String provider) {
+        return DEFAULT_LLM_ENDPOINTS.getOrDefault(provider == null ? "anthropic" : provider, DEFAULT_LLM_ENDPOINTS.get("anthropic"));
+    }
+
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 

@@ -127,7 +127,7 @@ public final class Runner implements AutoCloseable {
      */
     static java.net.Proxy hostProxy(RunnerSettings settings) {
         String endpoint = settings.baseUrl() != null && !settings.baseUrl().isBlank() ? settings.baseUrl()
-                : "openai".equals(settings.provider()) ? "https://api.openai.com/v1" : "https://api.anthropic.com";
+                : dev.agentkernel.protocol.Protocol.defaultLlmEndpoint(settings.provider());
         java.net.Proxy proxy = dev.agentkernel.protocol.net.ProxyEnv.of(System.getenv()).proxyFor(java.net.URI.create(endpoint));
         return proxy.type() == java.net.Proxy.Type.DIRECT ? null : proxy;
     }

@@ -22,6 +22,24 @@ class ArchitectureTest {
                 .importPackages("dev.agentkernel");
     }
 
+    /**
+     * Issue 16.6: a simple name used in two modules (two {@code BusEntry}, two {@code ToolSandbox}) made readers and
+     * imports guess which one was meant. Nested classes may repeat (each is read through its owner).
+     */
+    @Test
+    void noTwoTopLevelClassesShareASimpleName() {
+        java.util.Map<String, java.util.List<String>> byName = new java.util.TreeMap<>();
+        for (var c : classes) {
+            if (c.isTopLevelClass() && !c.getSimpleName().equals("package-info")) {
+                byName.computeIfAbsent(c.getSimpleName(), n -> new java.util.ArrayList<>()).add(c.getName());
+            }
+        }
+        byName.values().removeIf(names -> names.size() < 2);
+        org.junit.jupiter.api.Assertions.assertTrue(classes.size() > 300, "imported only " + classes.size() + " classes");
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of(), byName,
+                "simple names used by two classes; rename one (e.g. FooEnv for a protocol constant holder)");
+    }
+
     @Test
     void theRunnerSharesOnlyTheProtocolWithTheKernel() {
         noClasses().that().resideInAPackage("dev.agentkernel.runner..")

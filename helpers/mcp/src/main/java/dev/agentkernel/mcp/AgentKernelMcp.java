@@ -9,9 +9,8 @@ import dev.agentkernel.AgentStatus;
 import dev.agentkernel.HistoryEntry;
 import dev.agentkernel.OpenClawPlugin;
 import dev.agentkernel.SpawnResult;
-import dev.agentkernel.TurnResponse;
-import dev.agentkernel.TurnStream;
-import dev.agentkernel.TurnText;
+import dev.agentkernel.Ask;
+import dev.agentkernel.AskCancelledException;
 import dev.agentkernel.bus.BusEntry;
 import dev.agentkernel.cells.CellRunner;
 import dev.agentkernel.helpers.Display;
@@ -271,33 +270,22 @@ public final class AgentKernelMcp {
                 + " backend=" + kernel().backend();
     }
 
-    /** One turn; streams text through {@code onText}; {@code register} gets what cancels it. */
+    /**
+     * One turn, through the kernel's {@link Ask} (its answer, errors and cancellation, as the notebook's); streams text
+     * through {@code onText}; {@code register} gets what cancels it.
+     */
     static String ask(String agent, String message, Consumer<String> onText, Consumer<Runnable> register) {
         Found f = find(agent);
-        TurnText text = new TurnText();
-        AtomicBoolean cancelled = new AtomicBoolean();
-        try (TurnStream stream = f.kernel().turn(f.agent().id(), message)) {
-            register.accept(() -> {
-                cancelled.set(true);
-                stream.close();
-            });
-            for (TurnResponse chunk : stream) {
-                if (chunk.isError()) {
-                    throw new AgentKernelException("agent '" + f.agent().name() + "' failed the turn: " + chunk.error());
-                }
+        Ask ask = f.kernel().newAsk(f.agent().id(), message);
+        register.accept(ask::cancel);
+        try {
+            return ask.execute(chunk -> {
                 if (chunk.isText() && chunk.body() != null && !chunk.body().isEmpty()) onText.accept(chunk.body());
-                text.accept(chunk);
-                if (chunk.done()) return text.text();
-            }
-        } catch (RuntimeException e) {
-            if (!cancelled.get()) throw e;
-        }
-        if (cancelled.get()) {
+            });
+        } catch (AskCancelledException e) {
             throw new AgentKernelException("the turn with agent '" + f.agent().name() + "' was cancelled by the client and at"
-                    + " the agent; its conversation keeps what was said so far. Ask again to continue.");
+                    + " the agent; its conversation keeps what was said so far. Ask again to continue.", e);
         }
-        throw new AgentKernelException("the turn stream of agent '" + f.agent().name() + "' ended without a done event; the"
-                + " agent may have died (agent_status)");
     }
 
     static String status() {

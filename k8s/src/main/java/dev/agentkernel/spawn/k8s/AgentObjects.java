@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 
 import java.util.LinkedHashMap;
@@ -56,7 +58,6 @@ public final class AgentObjects {
     public static final String WORKSPACE_BUNDLES = WORKSPACE + "/bundles";
     /** The init container that links {@link #WORKSPACE_BUNDLES} to {@link #BUNDLES_DIR}. */
     public static final String BUNDLES_INIT_CONTAINER = "link-bundles";
-    public static final String NONCE_ENV = RunnerConfig.ENV_NONCE;
     public static final String API_KEY_ENV = "LLM_API_KEY";
     public static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
     /** Non-root uid/gid of the base image's runner user. */
@@ -189,10 +190,7 @@ public final class AgentObjects {
                             .withNewHttpGet().withPath(Protocol.PATH_HEALTH).withNewPort(KubernetesSettings.CONTAINER_PORT).endHttpGet()
                             .withPeriodSeconds(2).withTimeoutSeconds(1).withFailureThreshold(3)
                         .endReadinessProbe()
-                        .withNewSecurityContext()
-                            .withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withPrivileged(false)
-                            .withNewCapabilities().withDrop("ALL").endCapabilities()
-                        .endSecurityContext()
+                        .withSecurityContext(restrictedContainer())
                         .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
                         .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
                         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
@@ -229,15 +227,24 @@ public final class AgentObjects {
                 .addNewEnv().withName("HOME").withValue(WORKSPACE).endEnv()
                 .addNewEnv().withName("JAVA_TOOL_OPTIONS").withValue("-Djava.io.tmpdir=/tmp -XX:-UsePerfData").endEnv()
                 .withNewResources().withRequests(requests).withLimits(limits).endResources()
-                .withNewSecurityContext()
-                    .withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withPrivileged(false)
-                    .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .endSecurityContext()
+                .withSecurityContext(restrictedContainer())
                 .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
                 .addNewVolumeMount().withName("tools-tmp").withMountPath("/tmp").endVolumeMount()
                 // read-only: a tool can connect to nothing here (the runner listens only until the server dialled) and
                 // cannot put its own socket in the runner's place (ToolChannel's class comment)
                 .addNewVolumeMount().withName("tool-socket").withMountPath(TOOL_SOCKET_DIR).withReadOnly(true).endVolumeMount()
+                .build();
+    }
+
+    /**
+     * The one security context of every container in an agent pod (runner, tools, bundles init): non-root, no
+     * privilege escalation, read-only root file system, every capability dropped — the Pod Security "restricted"
+     * profile, written once so the three containers cannot drift apart.
+     */
+    static SecurityContext restrictedContainer() {
+        return new SecurityContextBuilder()
+                .withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withPrivileged(false)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
                 .build();
     }
 
@@ -255,10 +262,7 @@ public final class AgentObjects {
                 .withImagePullPolicy("IfNotPresent")
                 .withCommand(bundlesLinkCommand())
                 .withNewResources().withRequests(amounts).withLimits(amounts).endResources()
-                .withNewSecurityContext()
-                    .withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withPrivileged(false)
-                    .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .endSecurityContext()
+                .withSecurityContext(restrictedContainer())
                 .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
                 .build();
     }

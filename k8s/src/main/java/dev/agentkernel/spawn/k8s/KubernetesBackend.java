@@ -63,7 +63,7 @@ import java.util.regex.Pattern;
  * references, which need the Pod's uid) and waits for readiness on one shared watch; {@link #status()} makes
  * one list call; {@link #kill(String)} one delete.
  */
-public final class KubernetesBackend implements Backend {
+public final class KubernetesBackend extends dev.agentkernel.spawn.TabledBackend<KubernetesBackend.PodAgent> {
 
     public static final String NAME = "kubernetes";
     static final int EVENT_LINES = 10;
@@ -74,7 +74,6 @@ public final class KubernetesBackend implements Backend {
     private final boolean ownsClient;
     private final PluginRegistry plugins;
     private final String kernelId;
-    private final AgentTable<PodAgent> table;
     /** Spawns running now; close() lets them delete what they created before it closes the client. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
@@ -87,7 +86,7 @@ public final class KubernetesBackend implements Backend {
     private final OwnerLease lease;
 
     /** A running agent: its record (replaced, never mutated), pod and how to reach it. */
-    private static final class PodAgent extends AgentTable.Entry {
+    static final class PodAgent extends AgentTable.Entry {
         final String podName;
         final URI baseUri;
         final LocalPortForward forward;
@@ -114,12 +113,14 @@ public final class KubernetesBackend implements Backend {
      */
     public KubernetesBackend(KubernetesSettings settings, KubernetesClient client, boolean ownsClient,
                              PluginRegistry plugins, NonceVault vault, ImageIndex images) {
+        super(new AgentTable<>(vault, id -> ""));
+        // A proxy URL no pod could use is refused when the kernel is built, not at the first spawn.
+        dev.agentkernel.spawn.HostProxy.of(settings.hostEnv());
         this.images = images;
         this.settings = settings;
         this.api = new KubeApi(client, settings.namespace());
         this.ownsClient = ownsClient;
         this.plugins = plugins;
-        this.table = new AgentTable<>(vault, id -> "");
         this.kernelId = newKernelId();
         this.lease = OwnerLease.fromEnv(api, kernelId, settings.hostEnv(), settings.serviceAccount());
         checkNamespace();
@@ -456,8 +457,8 @@ public final class KubernetesBackend implements Backend {
                 throw new InvalidRequestException("SpawnRequest.env has the name '" + key + "', which is not a valid environment"
                         + " variable name for a pod; use letters, digits and '_', not starting with a digit");
             }
-            if (key.equals(AgentObjects.NONCE_ENV)) {
-                throw new InvalidRequestException("SpawnRequest.env must not set " + AgentObjects.NONCE_ENV + "; the kernel sets it");
+            if (key.equals(RunnerConfig.ENV_NONCE)) {
+                throw new InvalidRequestException("SpawnRequest.env must not set " + RunnerConfig.ENV_NONCE + "; the kernel sets it");
             }
         }
     }
@@ -478,7 +479,7 @@ public final class KubernetesBackend implements Backend {
         }
         // The kernel's corporate proxy, for the runner's LLM client and the tools (issue 16.8), in the Secret since a
         // proxy URL may hold credentials. Cluster-internal names never go through it.
-        dev.agentkernel.protocol.net.ProxyEnv proxy = dev.agentkernel.protocol.net.ProxyEnv.of(settings.hostEnv());
+        dev.agentkernel.protocol.net.ProxyEnv proxy = dev.agentkernel.spawn.HostProxy.of(settings.hostEnv());
         if (proxy.isSet()) {
             List<String> internal = new java.util.ArrayList<>(IN_CLUSTER_NO_PROXY);
             String apiServer = settings.hostEnv().get("KUBERNETES_SERVICE_HOST");
@@ -486,7 +487,7 @@ public final class KubernetesBackend implements Backend {
             proxy.bypassing(internal).toEnv().forEach(env::putIfAbsent);
         }
         if (!apiKey.isEmpty()) env.put(AgentObjects.API_KEY_ENV, apiKey);
-        env.put(AgentObjects.NONCE_ENV, nonce);
+        env.put(RunnerConfig.ENV_NONCE, nonce);
         return env;
     }
 
@@ -558,24 +559,7 @@ public final class KubernetesBackend implements Backend {
         if (a != null) a.failIfRunning();
     }
 
-    // ---------------------------------------------------------------- teams
-
-    @Override
-    public CompletableFuture<Team> createTeam(CreateTeamRequest request) { return table.createTeam(request); }
-
-    @Override
-    public CompletableFuture<Void> deleteTeam(String teamId) { return table.deleteTeam(teamId, this::kill); }
-
-    @Override
-    public List<Team> teams() { return table.teams(); }
-
-    // ---------------------------------------------------------------- queries
-
-    @Override
-    public List<Agent> agents() { return table.agents(); }
-
-    @Override
-    public Optional<Agent> agent(String agentId) { return table.agent(agentId); }
+    // ---------------------------------------------------------------- queries (teams, agents(), agent(): TabledBackend)
 
     @Override
     public AgentEndpoint endpoint(String agentId) {

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The kernel's proof of life on Kubernetes: one {@code coordination.k8s.io/v1} Lease per kernel, named
  * {@code agentkernel-<kernel id>}, renewed every few seconds by one background thread — one API call per
  * renewal whatever the number of agents. Every non-detached pod names the Lease (label
- * {@value #LABEL} and env {@value #ENV_LEASE}); the runner in the pod reads it and exits when it has not been
- * renewed for {@value #ENV_TIMEOUT} seconds, and {@link ClusterCleanup#deleteExpired()} deletes such pods.
+ * {@value #LABEL} and env {@value OwnerLeaseEnv#LEASE}); the runner in the pod reads it and exits when it has not been
+ * renewed for {@value OwnerLeaseEnv#TIMEOUT_SECONDS} seconds, and {@link ClusterCleanup#deleteExpired()} deletes such pods.
  * So a kernel killed with {@code kill -9} (no shutdown hook) leaves no pod running longer than the timeout.
  *
  * <p>The Lease is created at the first non-detached spawn, so a kernel that only spawns detached agents (or
@@ -36,9 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OwnerLease implements AutoCloseable {
     /** Pod label naming the owner Lease (a label, so cleanup can select the pods of one Lease). */
     public static final String LABEL = "agentkernel/owner-lease";
-    public static final String ENV_LEASE = OwnerLeaseEnv.LEASE;
-    public static final String ENV_TIMEOUT = OwnerLeaseEnv.TIMEOUT_SECONDS;
-    public static final String ENV_NAMESPACE = OwnerLeaseEnv.NAMESPACE;
     public static final int DEFAULT_TIMEOUT_SECONDS = 60;
     /** The Kubernetes MicroTime form. */
     static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
@@ -87,7 +84,7 @@ public final class OwnerLease implements AutoCloseable {
         this.renewEvery = renewPeriod(timeout);
     }
 
-    /** The timeout from the kernel's environment ({@value #ENV_TIMEOUT}, default 60 s). */
+    /** The timeout from the kernel's environment ({@value OwnerLeaseEnv#TIMEOUT_SECONDS}, default 60 s). */
     public static OwnerLease fromEnv(KubeApi api, String kernelId, Map<String, String> env) {
         return new OwnerLease(api, kernelId, Duration.ofSeconds(timeoutSeconds(env)));
     }
@@ -103,7 +100,7 @@ public final class OwnerLease implements AutoCloseable {
     }
 
     static int timeoutSeconds(Map<String, String> env) {
-        String v = env == null ? null : env.get(ENV_TIMEOUT);
+        String v = env == null ? null : env.get(OwnerLeaseEnv.TIMEOUT_SECONDS);
         if (v == null || v.isBlank()) return DEFAULT_TIMEOUT_SECONDS;
         try {
             int s = Integer.parseInt(v.trim());
@@ -111,7 +108,7 @@ public final class OwnerLease implements AutoCloseable {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new ConfigException(ENV_TIMEOUT + " must be a whole number of seconds >= 2, got '" + v
+        throw new ConfigException(OwnerLeaseEnv.TIMEOUT_SECONDS + " must be a whole number of seconds >= 2, got '" + v
                 + "'; it is how long an agent pod outlives a kernel that stopped renewing its lease");
     }
 
@@ -154,9 +151,9 @@ public final class OwnerLease implements AutoCloseable {
                     .endProjected().endVolume()
                     .editFirstContainer()
                     .addNewVolumeMount().withName(API_ACCESS_VOLUME).withMountPath(SERVICE_ACCOUNT_PATH).withReadOnly(true).endVolumeMount()
-                    .addToEnv(new EnvVar(ENV_LEASE, name, null))
-                    .addToEnv(new EnvVar(ENV_TIMEOUT, Long.toString(timeout.toSeconds()), null))
-                    .addToEnv(new EnvVar(ENV_NAMESPACE, api.namespace(), null))
+                    .addToEnv(new EnvVar(OwnerLeaseEnv.LEASE, name, null))
+                    .addToEnv(new EnvVar(OwnerLeaseEnv.TIMEOUT_SECONDS, Long.toString(timeout.toSeconds()), null))
+                    .addToEnv(new EnvVar(OwnerLeaseEnv.NAMESPACE, api.namespace(), null))
                 .endContainer().endSpec()
                 .build();
     }

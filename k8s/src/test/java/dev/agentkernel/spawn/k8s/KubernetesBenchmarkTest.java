@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.k8s;
 
+import dev.agentkernel.protocol.OwnerLeaseEnv;
 import dev.agentkernel.OpenClawPlugin;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.spawn.NonceVault;
@@ -85,7 +86,7 @@ class KubernetesBenchmarkTest {
             for (int trial = 0; trial < 5; trial++) {
                 try (KubernetesClient client = cluster.kernelClient()) {
                     var s = new KubernetesSettings(TestCluster.NAMESPACE, ProcessKubelet.IMAGE, null, false, Access.DIRECT, List.of(), null,
-                            Map.of(), List.of(), Map.of("cpu", "50m"), Map.of(OwnerLease.ENV_TIMEOUT, "3"), Duration.ofSeconds(120));
+                            Map.of(), List.of(), Map.of("cpu", "50m"), Map.of(OwnerLeaseEnv.TIMEOUT_SECONDS, "3"), Duration.ofSeconds(120));
                     KubernetesBackend backend = new KubernetesBackend(s, client, false, new PluginRegistry(List.of(new OpenClawPlugin())), new NonceVault());
                     try {
                         List<String> pods = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.k8s;
 
+import dev.agentkernel.protocol.OwnerLeaseEnv;
 import dev.agentkernel.ConfigException;
 import dev.agentkernel.OpenClawPlugin;
 import dev.agentkernel.SpawnResult;
@@ -64,7 +65,7 @@ class OwnerLeaseTest {
         return b;
     }
 
-    static Map<String, String> shortLease() { return Map.of(OwnerLease.ENV_TIMEOUT, String.valueOf(LEASE_SECONDS)); }
+    static Map<String, String> shortLease() { return Map.of(OwnerLeaseEnv.TIMEOUT_SECONDS, String.valueOf(LEASE_SECONDS)); }
 
     Pod pod(KubernetesBackend b, SpawnResult r) {
         return cluster.admin().pods().inNamespace(TestCluster.NAMESPACE).withName(b.podName(r.agent().id()).orElseThrow()).get();
@@ -95,12 +96,12 @@ class OwnerLeaseTest {
         assertEquals(LEASE_SECONDS, lease.getSpec().getLeaseDurationSeconds());
         Pod p1 = pod(dying, a1);
         assertEquals(dying.lease().name(), p1.getMetadata().getLabels().get(OwnerLease.LABEL));
-        assertEquals(dying.lease().name(), env(p1, OwnerLease.ENV_LEASE));
-        assertEquals("3", env(p1, OwnerLease.ENV_TIMEOUT));
-        assertEquals(TestCluster.NAMESPACE, env(p1, OwnerLease.ENV_NAMESPACE));
+        assertEquals(dying.lease().name(), env(p1, OwnerLeaseEnv.LEASE));
+        assertEquals("3", env(p1, OwnerLeaseEnv.TIMEOUT_SECONDS));
+        assertEquals(TestCluster.NAMESPACE, env(p1, OwnerLeaseEnv.NAMESPACE));
         Pod detached = pod(dying, loner);
         assertNull(detached.getMetadata().getLabels().get(OwnerLease.LABEL), "a detached pod holds no lease");
-        assertNull(env(detached, OwnerLease.ENV_LEASE));
+        assertNull(env(detached, OwnerLeaseEnv.LEASE));
         assertEquals(2, cluster.admin().leases().inNamespace(TestCluster.NAMESPACE).withLabel(Labels.MANAGED_BY).list().getItems().size(),
                 "one lease per kernel, not per agent");
 
@@ -176,7 +177,7 @@ class OwnerLeaseTest {
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), KernelOnClusterMain.class.getName(), yaml.toString())
                 .redirectError(dir.resolve("kernel.err").toFile());
-        pb.environment().put(OwnerLease.ENV_TIMEOUT, String.valueOf(LEASE_SECONDS));
+        pb.environment().put(OwnerLeaseEnv.TIMEOUT_SECONDS, String.valueOf(LEASE_SECONDS));
         Process kernel = pb.start();
         String podName = null;
         try {
@@ -240,9 +241,9 @@ class OwnerLeaseTest {
 
     @Test
     void badLeaseTimeoutIsAConfigError() {
-        ConfigException e = assertThrows(ConfigException.class, () -> OwnerLease.timeoutSeconds(Map.of(OwnerLease.ENV_TIMEOUT, "1")));
-        assertTrue(e.getMessage().contains(OwnerLease.ENV_TIMEOUT) && e.getMessage().contains(">= 2"), e.getMessage());
-        assertThrows(ConfigException.class, () -> OwnerLease.timeoutSeconds(Map.of(OwnerLease.ENV_TIMEOUT, "soon")));
+        ConfigException e = assertThrows(ConfigException.class, () -> OwnerLease.timeoutSeconds(Map.of(OwnerLeaseEnv.TIMEOUT_SECONDS, "1")));
+        assertTrue(e.getMessage().contains(OwnerLeaseEnv.TIMEOUT_SECONDS) && e.getMessage().contains(">= 2"), e.getMessage());
+        assertThrows(ConfigException.class, () -> OwnerLease.timeoutSeconds(Map.of(OwnerLeaseEnv.TIMEOUT_SECONDS, "soon")));
         assertEquals(60, OwnerLease.timeoutSeconds(Map.of()));
     }
 

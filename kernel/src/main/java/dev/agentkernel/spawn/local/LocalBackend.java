@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.local;
 
+import dev.agentkernel.spawn.HostProxy;
 import dev.agentkernel.AgentBusConfig;
 import dev.agentkernel.protocol.RunnerConfig;
 import dev.agentkernel.Agent;
@@ -45,7 +46,7 @@ import java.util.concurrent.CompletableFuture;
  * file holding the nonce and API key, so a stopped agent leaves no secret on disk. A failed spawn
  * leaves nothing at all: process, directory and team capacity are all given back.
  */
-public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reattachable {
+public final class LocalBackend extends dev.agentkernel.spawn.TabledBackend<LocalBackend.LocalAgent> implements dev.agentkernel.spawn.Reattachable {
 
     public static final String NAME = "local";
     static final int PORT_ATTEMPTS = 3;
@@ -60,7 +61,6 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     private final LocalBackendSettings settings;
     private final PluginRegistry plugins;
     private final NonceVault vault;
-    private final AgentTable<LocalAgent> table;
     private final HealthProbe health = new HealthProbe();
     private final Path agentsDir;
     /** Guards {@link #closed} against a spawn registering its agent while the backend closes. */
@@ -68,7 +68,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
     private boolean closed;
 
     /** A running agent: its record, process and port. The record is replaced, never mutated. */
-    private static final class LocalAgent extends AgentTable.Entry {
+    static final class LocalAgent extends AgentTable.Entry {
         final ProcessHandle process;
         /**
          * The runner as our child, null for a re-attached agent. Held so the write end of its stdin (the
@@ -96,15 +96,20 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
 
     /** {@code packaging} may be null: then spawns with an image id are refused. */
     public LocalBackend(LocalBackendSettings settings, PluginRegistry plugins, NonceVault vault, LocalPackaging packaging) {
+        super(new AgentTable<>(vault, id -> " (its history stays in "
+                + (id == null ? agentsDir(settings) : agentsDir(settings).resolve(id)) + ")"));
+        // A proxy URL no runner could use is refused when the kernel is built, not at the first spawn.
+        HostProxy.of(settings.hostEnv());
         this.settings = settings;
         this.plugins = plugins;
         this.vault = vault;
         this.packaging = packaging;
-        this.agentsDir = settings.stateDir().resolve("agents");
-        this.table = new AgentTable<>(vault, id -> " (its history stays in " + (id == null ? agentsDir : agentsDir.resolve(id)) + ")");
+        this.agentsDir = agentsDir(settings);
         // Workspace quotas a SIGKILLed kernel left mounted here (one read of /proc/self/mountinfo when there are none).
         new LocalStateDir(settings.stateDir()).releaseOrphanMounts();
     }
+
+    private static Path agentsDir(LocalBackendSettings settings) { return settings.stateDir().resolve("agents"); }
 
     @Override
     public String name() { return settings.backendName(); }
@@ -393,24 +398,7 @@ public final class LocalBackend implements Backend, dev.agentkernel.spawn.Reatta
         local.dir.writeRecord(local.record.withState(AgentState.STOPPED));
     }
 
-    // ---------------------------------------------------------------- teams
-
-    @Override
-    public CompletableFuture<Team> createTeam(CreateTeamRequest request) { return table.createTeam(request); }
-
-    @Override
-    public CompletableFuture<Void> deleteTeam(String teamId) { return table.deleteTeam(teamId, this::kill); }
-
-    @Override
-    public List<Team> teams() { return table.teams(); }
-
-    // ---------------------------------------------------------------- queries
-
-    @Override
-    public List<Agent> agents() { return table.agents(); }
-
-    @Override
-    public Optional<Agent> agent(String agentId) { return table.agent(agentId); }
+    // ---------------------------------------------------------------- queries (teams, agents(), agent(): TabledBackend)
 
     @Override
     public AgentEndpoint endpoint(String agentId) {

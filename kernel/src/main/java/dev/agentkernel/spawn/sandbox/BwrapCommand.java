@@ -81,7 +81,7 @@ public final class BwrapCommand {
      *       puts the runner in a user and pid namespace of its own, with a fresh {@code /proc}. Nothing of the agent
      *       ever runs as host root.</li>
      * </ul>
-     * Either way the runner is told ({@link dev.agentkernel.protocol.sandbox.ToolSandbox#ENV}) to start its tools in a
+     * Either way the runner is told ({@link dev.agentkernel.protocol.sandbox.ToolSandboxEnv#ENV}) to start its tools in a
      * third, nested bwrap, where {@code /proc/sys} is read-only and the runner's files are out of reach.
      */
     public static List<String> of(Path bwrap, List<String> runnerCommand, AgentDir dir, boolean detached, Options options) {
@@ -128,7 +128,7 @@ public final class BwrapCommand {
                 "--chdir", workspace,
                 "--setenv", "HOME", workspace,
                 "--setenv", "TMPDIR", "/tmp",
-                "--setenv", dev.agentkernel.protocol.sandbox.ToolSandbox.ENV, toolBwrap));
+                "--setenv", dev.agentkernel.protocol.sandbox.ToolSandboxEnv.ENV, toolBwrap));
         if (user == null) {
             args.addAll(List.of("--unshare-pid", "--cap-drop", "ALL"));
             args.addAll(runnerSide);

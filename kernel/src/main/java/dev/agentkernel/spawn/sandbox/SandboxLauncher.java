@@ -47,7 +47,7 @@ public final class SandboxLauncher implements RunnerLauncher {
 
     public SandboxLauncher(Map<String, String> hostEnv, SandboxSettings sandbox) {
         this.hostEnv = Map.copyOf(hostEnv);
-        this.corporateProxy = dev.agentkernel.protocol.net.ProxyEnv.of(this.hostEnv);
+        this.corporateProxy = dev.agentkernel.spawn.HostProxy.of(this.hostEnv);
         this.sandbox = sandbox == null ? SandboxSettings.defaults() : sandbox;
         // A bad allow entry is a config error, reported when the kernel is built rather than at the first spawn.
         if (this.sandbox.isolated()) dev.agentkernel.spawn.sandbox.net.EgressAllowList.of(this.sandbox.allow());

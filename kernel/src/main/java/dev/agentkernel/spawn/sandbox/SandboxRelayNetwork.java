@@ -38,10 +38,6 @@ import java.util.Map;
  */
 final class SandboxRelayNetwork implements AgentNetwork {
     static final String DENIALS_LOG = "network.log";
-    /** Where the SDKs send requests when the config names no base_url. */
-    static final Map<String, String> DEFAULT_ENDPOINTS = Map.of(
-            "anthropic", "https://api.anthropic.com",
-            "openai", "https://api.openai.com/v1");
 
     private final RelayDir dir;
     private final List<AutoCloseable> parts;
@@ -138,7 +134,7 @@ final class SandboxRelayNetwork implements AgentNetwork {
     /** The LLM endpoint of the config (its base_url, or the provider's default), plus the kernel's list. */
     static EgressAllowList allowList(JsonNode config, List<String> allow) {
         String provider = config.path("provider").asText("anthropic");
-        String baseUrl = config.hasNonNull("base_url") ? config.get("base_url").asText() : DEFAULT_ENDPOINTS.get(provider);
+        String baseUrl = config.hasNonNull("base_url") ? config.get("base_url").asText() : dev.agentkernel.protocol.Protocol.DEFAULT_LLM_ENDPOINTS.get(provider);
         List<String> entries = new ArrayList<>(allow);
         if (baseUrl != null && !baseUrl.isBlank()) {
             URI uri;
@@ -165,7 +161,7 @@ final class SandboxRelayNetwork implements AgentNetwork {
      */
     static dev.agentkernel.spawn.sandbox.net.EndpointPaths endpointPaths(JsonNode config, List<String> allow) {
         String provider = config.path("provider").asText("anthropic");
-        String baseUrl = config.hasNonNull("base_url") ? config.get("base_url").asText() : DEFAULT_ENDPOINTS.get(provider);
+        String baseUrl = config.hasNonNull("base_url") ? config.get("base_url").asText() : dev.agentkernel.protocol.Protocol.DEFAULT_LLM_ENDPOINTS.get(provider);
         if (baseUrl == null || baseUrl.isBlank()) return dev.agentkernel.spawn.sandbox.net.EndpointPaths.ANY;
         URI uri = URI.create(baseUrl.trim());
         String endpoint = EgressAllowList.forUrl(uri);

@@ -132,12 +132,8 @@ final class WorkspaceQuota {
 
     private static void run(List<String> command) throws IOException {
         long start = System.nanoTime();
-        String failed = runQuietly(command);
+        String failed = dev.agentkernel.spawn.local.WorkspaceMounts.run(command, 60);
         if (failed != null) throw new IOException(failed);
         LOG.log(System.Logger.Level.DEBUG, () -> command.getFirst() + " took " + (System.nanoTime() - start) / 1_000_000 + " ms");
-    }
-
-    private static String runQuietly(List<String> command) {
-        return dev.agentkernel.spawn.local.WorkspaceMounts.run(command, 60);
     }
 }

@@ -322,7 +322,7 @@ class BwrapCommandTest {
         assertTrue(String.join(" ", innerOpts).contains("--proc /proc"), innerOpts.toString());
         assertEquals("ALL", innerOpts.get(innerOpts.indexOf("--cap-drop") + 1));
         assertFalse(innerOpts.contains("--cap-add"));
-        assertTrue(String.join(" ", innerOpts).contains("--setenv " + dev.agentkernel.protocol.sandbox.ToolSandbox.ENV + " /usr/bin/bwrap"));
+        assertTrue(String.join(" ", innerOpts).contains("--setenv " + dev.agentkernel.protocol.sandbox.ToolSandboxEnv.ENV + " /usr/bin/bwrap"));
         assertEquals(unprivileged(runnerCommand(), dir, false).subList(unprivileged(runnerCommand(), dir, false).indexOf("--") + 1,
                 unprivileged(runnerCommand(), dir, false).size()), inner.subList(inner.indexOf("--") + 1, inner.size()),
                 "the same runner command as without root");
@@ -333,7 +333,7 @@ class BwrapCommandTest {
         List<String> opts = options(unprivileged(runnerCommand(), dir, false));
         assertFalse(opts.contains("--cap-add") || opts.contains("/usr/bin/setpriv"), opts.toString());
         assertTrue(String.join(" ", opts).contains("--perms 1777 --size " + BwrapCommand.DEFAULT_TMP_BYTES + " --tmpfs /tmp"), opts.toString());
-        assertTrue(String.join(" ", opts).contains("--setenv " + dev.agentkernel.protocol.sandbox.ToolSandbox.ENV + " /usr/bin/bwrap"));
+        assertTrue(String.join(" ", opts).contains("--setenv " + dev.agentkernel.protocol.sandbox.ToolSandboxEnv.ENV + " /usr/bin/bwrap"));
     }
 
     @Test

@@ -71,6 +71,23 @@ class SandboxBackendFactoryTest {
     }
 
     @Test
+    void aProxyNoClientCanUseFailsTheBuildWithTheVariableAndTheFixOnEveryLocalBackend() throws Exception {
+        for (String backend : java.util.List.of("sandbox", "local")) {
+            Path state = tmp.resolve("proxy-" + backend);
+            ConfigException e = assertThrows(ConfigException.class, () -> {
+                try (AgentKernel k = AgentKernel.builder().backend(backend).stateDir(state)
+                        .hostEnv(Map.of("PATH", "/usr/bin:/bin", "HTTPS_PROXY", "socks5://proxy.corp:1080")).build()) {
+                    fail("built a " + backend + " kernel with a SOCKS proxy: " + k.config());
+                }
+            }, backend);
+            assertTrue(e.getMessage().contains("HTTPS_PROXY=socks5://proxy.corp:1080")
+                    && e.getMessage().contains("only http://") && e.getMessage().contains("unset it"), e.getMessage());
+            assertFalse(Files.exists(state.resolve("agents")) && Files.list(state.resolve("agents")).findAny().isPresent(),
+                    "no agent directory left behind");
+        }
+    }
+
+    @Test
     void theBuildersSandboxSettingsWinOverTheConfigFile() throws Exception {
         Path yaml = Files.writeString(tmp.resolve("k.yaml"), "backend: sandbox\nsandbox: {network: isolated, allow: [\"pypi.org:443\"]}\n");
         try (AgentKernel k = AgentKernel.builder().config(yaml).stateDir(tmp.resolve("file"))

@@ -43,9 +43,6 @@ import java.util.function.LongSupplier;
  * Kubernetes client library.
  */
 public final class LeaseWatch {
-    public static final String ENV_LEASE = OwnerLeaseEnv.LEASE;
-    public static final String ENV_TIMEOUT = OwnerLeaseEnv.TIMEOUT_SECONDS;
-    public static final String ENV_NAMESPACE = OwnerLeaseEnv.NAMESPACE;
     /** Replaces {@code https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT}, e.g. a test API server over http. */
     public static final String ENV_API_URL = "AGENTKERNEL_KUBE_API_URL";
     /** Overrides the service-account directory (token, ca.crt, namespace); for tests. */
@@ -83,29 +80,29 @@ public final class LeaseWatch {
     }
 
     /**
-     * The settings from the pod's environment, empty when {@value #ENV_LEASE} is unset (local agents,
+     * The settings from the pod's environment, empty when {@value OwnerLeaseEnv#LEASE} is unset (local agents,
      * detached pods). Throws {@link BadConfigException} when it is set but the rest cannot be worked out.
      */
     public static Optional<Settings> fromEnv(Map<String, String> env) throws BadConfigException {
-        String lease = env.get(ENV_LEASE);
+        String lease = env.get(OwnerLeaseEnv.LEASE);
         if (lease == null || lease.isBlank()) return Optional.empty();
         Path sa = env.containsKey(ENV_SA_DIR) ? Path.of(env.get(ENV_SA_DIR)) : SERVICE_ACCOUNT;
         int seconds = DEFAULT_TIMEOUT_SECONDS;
-        String t = env.get(ENV_TIMEOUT);
+        String t = env.get(OwnerLeaseEnv.TIMEOUT_SECONDS);
         if (t != null && !t.isBlank()) {
             try {
                 seconds = Integer.parseInt(t.trim());
             } catch (NumberFormatException e) {
                 seconds = -1;
             }
-            if (seconds <= 0) throw new BadConfigException(ENV_TIMEOUT + " must be a positive number of seconds, got '" + t + "'");
+            if (seconds <= 0) throw new BadConfigException(OwnerLeaseEnv.TIMEOUT_SECONDS + " must be a positive number of seconds, got '" + t + "'");
         }
-        String ns = env.get(ENV_NAMESPACE);
+        String ns = env.get(OwnerLeaseEnv.NAMESPACE);
         if (ns == null || ns.isBlank()) {
             try {
                 ns = Files.readString(sa.resolve("namespace")).trim();
             } catch (IOException e) {
-                throw new BadConfigException(ENV_LEASE + " is set but the namespace is unknown: set " + ENV_NAMESPACE
+                throw new BadConfigException(OwnerLeaseEnv.LEASE + " is set but the namespace is unknown: set " + OwnerLeaseEnv.NAMESPACE
                         + " or mount the service account (" + sa.resolve("namespace") + ")");
             }
         }
@@ -116,7 +113,7 @@ public final class LeaseWatch {
             String host = env.get("KUBERNETES_SERVICE_HOST");
             String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
             if (host == null || host.isBlank()) {
-                throw new BadConfigException(ENV_LEASE + " is set but KUBERNETES_SERVICE_HOST is not: the runner is not in a pod;"
+                throw new BadConfigException(OwnerLeaseEnv.LEASE + " is set but KUBERNETES_SERVICE_HOST is not: the runner is not in a pod;"
                         + " set " + ENV_API_URL + " to the API server's URL");
             }
             api = URI.create("https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);

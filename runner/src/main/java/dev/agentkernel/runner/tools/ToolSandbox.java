@@ -35,11 +35,11 @@ public final class ToolSandbox implements ToolLauncher {
     }
 
     /**
-     * The launcher for a runner whose environment has {@code dev.agentkernel.protocol.sandbox.ToolSandbox.ENV}
+     * The launcher for a runner whose environment has {@code dev.agentkernel.protocol.sandbox.ToolSandboxEnv.ENV}
      * (set by the sandbox backend), else {@link ToolLauncher#DIRECT}.
      */
     public static ToolLauncher fromEnv(Map<String, String> env, Path workspace, Path stateDir, Path relayDir) {
-        String bwrap = env.get(dev.agentkernel.protocol.sandbox.ToolSandbox.ENV);
+        String bwrap = env.get(dev.agentkernel.protocol.sandbox.ToolSandboxEnv.ENV);
         if (bwrap == null || bwrap.isBlank()) return DIRECT;
         return of(Path.of(bwrap), workspace, stateDir, relayDir);
     }

@@ -1,5 +1,6 @@
 package dev.agentkernel.runner.owner;
 
+import dev.agentkernel.protocol.OwnerLeaseEnv;
 import dev.agentkernel.runner.RunnerMain;
 import dev.agentkernel.runner.model.BadConfigException;
 import com.sun.net.httpserver.HttpServer;
@@ -185,10 +186,10 @@ class LeaseWatchTest {
 
     private Map<String, String> env(String timeout) {
         Map<String, String> env = new HashMap<>();
-        env.put(LeaseWatch.ENV_LEASE, "agentkernel-k1");
+        env.put(OwnerLeaseEnv.LEASE, "agentkernel-k1");
         env.put(LeaseWatch.ENV_API_URL, apiUrl());
         env.put(LeaseWatch.ENV_SA_DIR, dir.toString());
-        if (timeout != null) env.put(LeaseWatch.ENV_TIMEOUT, timeout);
+        if (timeout != null) env.put(OwnerLeaseEnv.TIMEOUT_SECONDS, timeout);
         return env;
     }
 
@@ -219,17 +220,17 @@ class LeaseWatchTest {
         polling.put(LeaseWatch.ENV_WATCH, "false");
         assertFalse(LeaseWatch.fromEnv(polling).orElseThrow().watch());
 
-        Map<String, String> inPod = new HashMap<>(Map.of(LeaseWatch.ENV_LEASE, "l", LeaseWatch.ENV_NAMESPACE, "ns",
-                "KUBERNETES_SERVICE_HOST", "10.0.0.1", "KUBERNETES_SERVICE_PORT", "6443", LeaseWatch.ENV_TIMEOUT, "3"));
+        Map<String, String> inPod = new HashMap<>(Map.of(OwnerLeaseEnv.LEASE, "l", OwnerLeaseEnv.NAMESPACE, "ns",
+                "KUBERNETES_SERVICE_HOST", "10.0.0.1", "KUBERNETES_SERVICE_PORT", "6443", OwnerLeaseEnv.TIMEOUT_SECONDS, "3"));
         LeaseWatch.Settings pod = LeaseWatch.fromEnv(inPod).orElseThrow();
         assertEquals(URI.create("https://10.0.0.1:6443"), pod.apiBase());
         assertEquals(Duration.ofMillis(750), pod.period());
 
         BadConfigException bad = assertThrows(BadConfigException.class, () -> LeaseWatch.fromEnv(env("soon")));
-        assertTrue(bad.getMessage().contains(LeaseWatch.ENV_TIMEOUT), bad.getMessage());
+        assertTrue(bad.getMessage().contains(OwnerLeaseEnv.TIMEOUT_SECONDS), bad.getMessage());
         assertThrows(BadConfigException.class, () -> LeaseWatch.fromEnv(env("0")));
         BadConfigException outside = assertThrows(BadConfigException.class,
-                () -> LeaseWatch.fromEnv(Map.of(LeaseWatch.ENV_LEASE, "l", LeaseWatch.ENV_NAMESPACE, "ns")));
+                () -> LeaseWatch.fromEnv(Map.of(OwnerLeaseEnv.LEASE, "l", OwnerLeaseEnv.NAMESPACE, "ns")));
         assertTrue(outside.getMessage().contains(LeaseWatch.ENV_API_URL), outside.getMessage());
     }
 

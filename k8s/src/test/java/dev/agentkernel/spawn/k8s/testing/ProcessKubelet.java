@@ -1,5 +1,6 @@
 package dev.agentkernel.spawn.k8s.testing;
 
+import dev.agentkernel.protocol.RunnerConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.spawn.k8s.AgentObjects;
@@ -302,7 +303,7 @@ public final class ProcessKubelet implements AutoCloseable {
             config.set("bundles", mapped);
         }
         config.put("bind_address", ip);
-        if (nonceShim && !config.has("nonce")) config.put("nonce", env.get(AgentObjects.NONCE_ENV));
+        if (nonceShim && !config.has("nonce")) config.put("nonce", env.get(RunnerConfig.ENV_NONCE));
         Path configFile = dir.resolve("config.json");
         Files.writeString(configFile, Protocol.json().writeValueAsString(config));
 

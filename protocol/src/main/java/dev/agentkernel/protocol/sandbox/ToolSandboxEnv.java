@@ -7,9 +7,9 @@ package dev.agentkernel.protocol.sandbox;
  * through it, in a mount namespace where the agent directory (config, history, AgentBus log) is hidden
  * and a pid namespace where the runner cannot be seen.
  */
-public final class ToolSandbox {
+public final class ToolSandboxEnv {
     /** Path of {@code bwrap} as the runner sees it; unset outside the sandbox backend. */
     public static final String ENV = "AGENTKERNEL_TOOL_SANDBOX";
 
-    private ToolSandbox() {}
+    private ToolSandboxEnv() {}
 }
