@@ -3,9 +3,8 @@ package dev.agentkernel.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.fakellm.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,19 +25,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Whole turns through the official SDKs against the scripted LLM server, for both providers. */
 class AgentTurnTest {
+    @FakeLlm
     static FakeLlmServer llm;
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startLlm() {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stopLlm() {
-        llm.close();
-    }
 
     @BeforeEach
     void clear() {

@@ -2,10 +2,9 @@ package dev.agentkernel.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.runner.store.SmallDisk;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,19 +25,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * runner from starting nor cost a message that was committed (answered in {@code /history}) before it.
  */
 class CrashSafeLogsTest {
+    @FakeLlm
     static FakeLlmServer llm;
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startLlm() {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stopLlm() {
-        llm.close();
-    }
 
     private TestRunner start(Path dir, Path stateDir) {
         return TestRunner.start(dir, TestRunner.config("anthropic", llm.anthropicBaseUrl(), c -> {

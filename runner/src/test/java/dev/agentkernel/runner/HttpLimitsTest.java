@@ -3,11 +3,10 @@ package dev.agentkernel.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.protocol.RunnerConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,21 +39,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class HttpLimitsTest {
     private static final Pattern READY = Pattern.compile("runner ready on (http://127\\.0\\.0\\.1:(\\d+))");
     private static final long BODY_150_MB = 150L * 1024 * 1024;
+    @FakeLlm
     static FakeLlmServer llm;
     @TempDir
     Path dir;
     private final List<Process> started = new ArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
-
-    @BeforeAll
-    static void startLlm() {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stopLlm() {
-        llm.close();
-    }
 
     @AfterEach
     void cleanUp() {

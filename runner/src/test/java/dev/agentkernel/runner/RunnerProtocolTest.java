@@ -2,9 +2,8 @@ package dev.agentkernel.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.fakellm.FakeLlmServer;
-import org.junit.jupiter.api.AfterAll;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,21 +18,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The HTTP surface of protocol.md against a real in-process runner: auth, errors, 409, cancel, history, info. */
 class RunnerProtocolTest {
+    @FakeLlm
     static FakeLlmServer llm;
     @TempDir
     Path tmp;
     TestRunner agent;
     RunnerClient client;
-
-    @BeforeAll
-    static void startLlm() {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stopLlm() {
-        llm.close();
-    }
 
     @BeforeEach
     void startRunner() {

@@ -3,11 +3,10 @@ package dev.agentkernel.runner.bus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.runner.RunnerClient;
 import dev.agentkernel.runner.SseEvent;
 import dev.agentkernel.runner.TestRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,19 +24,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** A real runner in this JVM with the bus on, against the scripted LLM: the log, the gate and the bus HTTP API. */
 class AgentBusTest {
+    @FakeLlm
     static FakeLlmServer llm;
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startLlm() {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stopLlm() {
-        llm.close();
-    }
 
     private TestRunner runner(Consumer<ObjectNode> tweak) {
         return TestRunner.start(tmp.resolve("agent"), TestRunner.config("anthropic", llm.anthropicBaseUrl(), c -> {

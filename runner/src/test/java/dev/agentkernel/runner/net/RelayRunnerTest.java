@@ -3,6 +3,7 @@ package dev.agentkernel.runner.net;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.fakellm.RecordedRequest;
 import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.protocol.relay.RelaySockets;
@@ -10,9 +11,7 @@ import dev.agentkernel.runner.Runner;
 import dev.agentkernel.runner.RunnerClient;
 import dev.agentkernel.runner.SseEvent;
 import dev.agentkernel.runner.TestRunner;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,20 +39,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * the kernel's way in (http.sock, bus.sock) and the runner's ways out (SDK and tools through the proxy).
  */
 class RelayRunnerTest {
+    @FakeLlm
     static FakeLlmServer llm;
     @TempDir
     Path tmp;
     Path relay;
-
-    @BeforeAll
-    static void startLlm() {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stopLlm() {
-        llm.close();
-    }
 
     @BeforeEach
     void setUp() throws IOException {
