@@ -8,10 +8,9 @@ import dev.agentkernel.HistoryEntry;
 import dev.agentkernel.InvalidRequestException;
 import dev.agentkernel.NonceRejectedException;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.spawn.local.AgentDir;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -45,19 +44,10 @@ class LifetimeE2eTest {
     static final Duration ORPHAN_DEADLINE = Duration.ofSeconds(3);
 
     @TempDir static Path tmp;
+    @FakeLlm
     static FakeLlmServer llm;
     private final List<Process> owners = new ArrayList<>();
     private final List<Long> runnerPids = new ArrayList<>();
-
-    @BeforeAll
-    static void startLlm() throws Exception {
-        llm = FakeLlmServer.start(0);
-    }
-
-    @AfterAll
-    static void stopLlm() {
-        if (llm != null) llm.close();
-    }
 
     /** Whatever a failed test left: the owner JVMs and every runner they printed. */
     @AfterEach

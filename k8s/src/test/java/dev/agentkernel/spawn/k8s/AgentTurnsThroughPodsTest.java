@@ -8,6 +8,7 @@ import dev.agentkernel.SpawnRequest;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.client.HttpAgentClient;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.spawn.NonceVault;
 import dev.agentkernel.spawn.PluginRegistry;
 import dev.agentkernel.spawn.k8s.testing.TestCluster;
@@ -27,17 +28,16 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class AgentTurnsThroughPodsTest {
     static TestCluster cluster;
+    @FakeLlm
     static FakeLlmServer llm;
 
     @BeforeAll
     static void start() {
         cluster = TestCluster.start();
-        llm = FakeLlmServer.start(0);
     }
 
     @AfterAll
     static void stop() {
-        llm.close();
         cluster.close();
     }
 

@@ -8,6 +8,7 @@ import dev.agentkernel.SpawnRequest;
 import dev.agentkernel.SpawnResult;
 import dev.agentkernel.client.HttpAgentClient;
 import dev.agentkernel.fakellm.FakeLlmServer;
+import dev.agentkernel.fakellm.junit.FakeLlm;
 import dev.agentkernel.spawn.NonceVault;
 import dev.agentkernel.spawn.PluginRegistry;
 import dev.agentkernel.spawn.k8s.testing.ProcessKubelet;
@@ -37,18 +38,17 @@ class PodToolsCannotReachTheRecordTest {
     /** The runner module's ToolServer.EXIT_RUNNER_GONE (this module does not depend on the runner's classes). */
     static final int EXIT_RUNNER_GONE = 3;
     static TestCluster cluster;
+    @FakeLlm
     static FakeLlmServer llm;
 
     @BeforeAll
     static void start() {
         assumeTrue(ProcessKubelet.isolatesContainers(), "needs bwrap to give the test kubelet's containers their own mounts");
         cluster = TestCluster.start();
-        llm = FakeLlmServer.start(0);
     }
 
     @AfterAll
     static void stop() {
-        if (llm != null) llm.close();
         if (cluster != null) cluster.close();
     }
 
