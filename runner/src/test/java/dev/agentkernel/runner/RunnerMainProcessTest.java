@@ -3,8 +3,8 @@ package dev.agentkernel.runner;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.fakellm.FakeLlmServer;
 import dev.agentkernel.protocol.Protocol;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -28,32 +28,17 @@ class RunnerMainProcessTest {
     private static final Pattern READY = Pattern.compile("runner ready on http://127\\.0\\.0\\.1:(\\d+)");
     @TempDir
     Path dir;
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        started.forEach(p -> {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        });
-    }
+    @RegisterExtension
+    final RunnerProcesses runners = new RunnerProcesses();
 
     private Process launch(String configJson) throws IOException {
-        Path config = dir.resolve("config.json");
-        Files.writeString(config, configJson);
-        return start(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"), "--config", config.toString());
+        List<String> flags = new ArrayList<>(RunnerProcesses.QUICK_START);
+        flags.add("-Xshare:auto");
+        return runners.launch(dir, configJson, flags);
     }
 
     private Process start(List<String> jvmFlags, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmFlags);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RunnerMain.class.getName()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(dir.resolve("runner.err").toFile())
-                .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-        started.add(p);
-        return p;
+        return runners.start(dir.resolve("runner.err"), jvmFlags, args);
     }
 
     /**

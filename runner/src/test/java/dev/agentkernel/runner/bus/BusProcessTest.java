@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.fakellm.FakeLlmServer;
 import dev.agentkernel.runner.RunnerClient;
 import dev.agentkernel.runner.RunnerMain;
+import dev.agentkernel.runner.RunnerProcesses;
 import dev.agentkernel.runner.TestRunner;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -28,26 +29,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class BusProcessTest {
     @TempDir
     Path dir;
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        started.forEach(p -> {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        });
-    }
+    @RegisterExtension
+    final RunnerProcesses runners = new RunnerProcesses();
 
     private Process launch(ObjectNode config) throws IOException {
-        Path file = dir.resolve("config.json");
-        Files.writeString(file, config.toString());
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                RunnerMain.class.getName(), "--config", file.toString());
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("runner.err").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-        started.add(p);
-        return p;
+        return runners.launch(dir, config.toString(), RunnerProcesses.QUICK_START);
     }
 
     private String stderr() throws IOException {

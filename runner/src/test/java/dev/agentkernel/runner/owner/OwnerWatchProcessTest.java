@@ -1,8 +1,9 @@
 package dev.agentkernel.runner.owner;
 
 import dev.agentkernel.runner.RunnerMain;
-import org.junit.jupiter.api.AfterEach;
+import dev.agentkernel.runner.RunnerProcesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -21,24 +22,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class OwnerWatchProcessTest {
     @TempDir
     Path dir;
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        started.forEach(p -> {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        });
-    }
+    @RegisterExtension
+    final RunnerProcesses runners = new RunnerProcesses();
 
     private Process runner(String ownerFields) throws IOException {
-        Path config = dir.resolve("config.json");
-        Files.writeString(config, "{\"agent_id\":\"a\",\"nonce\":\"n\",\"http_port\":0" + ownerFields + "}");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                RunnerMain.class.getName(), "--config", config.toString());
-        Process p = new ProcessBuilder(command).redirectError(dir.resolve("runner.err").toFile()).start();
-        started.add(p);
+        Process p = runners.launch(dir, "{\"agent_id\":\"a\",\"nonce\":\"n\",\"http_port\":0" + ownerFields + "}",
+                RunnerProcesses.QUICK_START);
         String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertNotNull(ready, "runner did not start: " + Files.readString(dir.resolve("runner.err")));
         assertTrue(ready.startsWith("runner ready"), ready);
@@ -46,9 +35,7 @@ class OwnerWatchProcessTest {
     }
 
     private Process sleeper() throws IOException {
-        Process p = new ProcessBuilder("sleep", "60").start();
-        started.add(p);
-        return p;
+        return runners.track(new ProcessBuilder("sleep", "60").start());
     }
 
     @Test
