@@ -17,7 +17,18 @@ import java.util.Map;
  */
 public final class RunnerJvmFlags {
 
-    /** Flags that do not depend on the machine. {@code -XX:-UsePerfData} keeps runners out of /tmp/hsperfdata_*. */
+    /**
+     * Flags that do not depend on the machine. {@code -XX:-UsePerfData} keeps runners out of /tmp/hsperfdata_*.
+     * <p>
+     * {@code -XX:ArchiveRelocationMode=0} (a diagnostic flag, hence the unlock before it): since JDK 20 HotSpot maps
+     * the class cache at a random address and then rewrites every pointer in it, which dirties all its pages, so
+     * each runner held a private copy of the whole cache instead of sharing the file's pages with the others. Mode 0
+     * maps it at the address it was written for (and relocates only when that range is taken). Measured 2026-12-06
+     * on the 2-core box, JDK 25.0.3, AOT cache of 50 MB, 4 idle runners side by side ({@code /proc/PID/smaps_rollup}):
+     * Private_Dirty 68 → 48 MB per runner, PSS 72 → 57 MB per runner (it falls further the more runners share the
+     * file); after one turn Private_Dirty 80 → 58 MB. {@code ps} RSS is unchanged (~97 MB idle): it counts the
+     * cache's resident file pages in full whether they are shared or not. Warm-turn latency is unaffected (same code).
+     */
     public static final List<String> LEAN = List.of(
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
@@ -26,7 +37,9 @@ public final class RunnerJvmFlags {
             "-Xss512k",
             "-XX:ReservedCodeCacheSize=32m",
             "-XX:CICompilerCount=1",
-            "-XX:-UsePerfData");
+            "-XX:-UsePerfData",
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:ArchiveRelocationMode=0");
 
     /**
      * {@code -XX:UserThreadWaitAttemptsAtExit=0} on JDK 25+ (the flag is new there; older JVMs refuse to start with it).

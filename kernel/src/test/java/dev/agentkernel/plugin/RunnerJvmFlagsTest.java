@@ -28,6 +28,26 @@ class RunnerJvmFlagsTest {
     }
 
     @Test
+    void theClassCacheIsMappedWhereItWasWrittenSoRunnersShareItsPages() {
+        List<String> flags = RunnerJvmFlags.forRunner(Path.of("no-such-runner.jar"), null);
+        int unlock = flags.indexOf("-XX:+UnlockDiagnosticVMOptions");
+        int mode = flags.indexOf("-XX:ArchiveRelocationMode=0");
+        assertTrue(mode >= 0, "without it every runner rewrites (and so privately copies) the whole cache: " + flags);
+        assertTrue(unlock >= 0 && unlock < mode, "the JVM refuses a diagnostic flag before its unlock: " + flags);
+    }
+
+    @Test
+    void theLeanFlagsStartThisJvm() throws Exception {
+        // a flag this JDK does not know (or a diagnostic one without its unlock) would fail every spawn
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(RunnerJvmFlags.LEAN);
+        cmd.add("-version");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+    }
+
+    @Test
     void theWarmUpIsSwitchedOffOnlyWhenAsked() {
         List<String> off = RunnerJvmFlags.forRunner(Path.of("no-such-runner.jar"), null, java.util.Map.of(RunnerJvmFlags.WARM_ENV, "off"));
         assertTrue(off.contains("-Dagentkernel.runner.warm=off"), off.toString());
