@@ -91,6 +91,19 @@ public final class BenchContext implements AutoCloseable {
 
     public String apiKey() { return API_KEY; }
 
+    /**
+     * The body of the latest Messages request the scripted server received (an agent's or the peer's turn), to
+     * replay it straight to the server: the direct baseline then pays for the same conversation, system prompt and
+     * tools as the turn it is compared with (the server's handling grows with the body: 44 ms at 400 messages).
+     */
+    public com.fasterxml.jackson.databind.JsonNode lastLlmRequestBody() {
+        List<dev.agentkernel.fakellm.RecordedRequest> all = llm.requests();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i).path().endsWith("/messages")) return all.get(i).body();
+        }
+        throw new IllegalStateException("the scripted LLM server has received no Messages request yet");
+    }
+
     public void progress(String line) {
         progress.println("bench: " + line);
         progress.flush();

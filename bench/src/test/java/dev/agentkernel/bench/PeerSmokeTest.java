@@ -42,7 +42,8 @@ class PeerSmokeTest {
         assertEquals(0, code, table + progress.toString(StandardCharsets.UTF_8));
         assertTrue(table.contains("| metric | ours | pi | ours/pi |"), table);
         for (String metric : List.of("start → ready", "spawn → first token of the first turn", "first token, warm agent",
-                "cold one-shot", "idle RSS", "RSS after one turn", "text chunks per second", "2 agents at once, one turn each: all answered")) {
+                "first token, LLM server direct (each side's own turn request replayed)", "cold one-shot", "idle RSS", "RSS after one turn",
+                "text chunks per second", "2 agents at once, one turn each: all answered")) {
             String row = table.lines().filter(l -> l.startsWith("| " + metric)).findFirst().orElse("");
             assertFalse(row.isEmpty(), "no row " + metric + " in\n" + table);
             assertTrue(row.matches(".*\\| [\\d.,]+ (ms|MB|/s) \\| [\\d.,]+ (ms|MB|/s) \\| [\\d.]+× \\|.*"), "both sides and a ratio: " + row);
