@@ -60,11 +60,12 @@ def start_and_first(kernel_name, runs):
 def interrupt_then_ask(km, kc, slow_cell, next_cell, timeout=60.0):
     """Runs slow_cell, sends interrupt_request at its first output and next_cell right after (as a notebook queues
     the next cell behind the stop); returns (slow cell's reply status, next cell's status, seconds from the
-    interrupt to next_cell's first output, seconds from the interrupt to next_cell's reply)."""
+    interrupt to next_cell's first output, seconds from the interrupt to next_cell's reply, seconds from the
+    interrupt to slow_cell's reply)."""
     slow_id = kc.execute(slow_cell)
     start = time.monotonic()
     interrupted_at = next_id = None
-    slow_status = next_status = first_output = replied = None
+    slow_status = next_status = first_output = replied = slow_replied = None
     next_idle = False
     while next_status is None or not next_idle:
         if time.monotonic() - start > timeout:
@@ -89,6 +90,7 @@ def interrupt_then_ask(km, kc, slow_cell, next_cell, timeout=60.0):
             parent = msg["parent_header"].get("msg_id")
             if parent == slow_id:
                 slow_status = msg["content"]["status"]
+                slow_replied = time.monotonic() - interrupted_at if interrupted_at else None
                 if interrupted_at is None:
                     raise AssertionError("the slow turn ended before any output: %s" % msg["content"])
             elif next_id is not None and parent == next_id:
@@ -98,7 +100,7 @@ def interrupt_then_ask(km, kc, slow_cell, next_cell, timeout=60.0):
                     print("next ask after interrupt failed: %s" % msg["content"].get("evalue"))
         except queue.Empty:
             pass
-    return slow_status, next_status, first_output, replied
+    return slow_status, next_status, first_output, replied, slow_replied
 
 
 def compare(kernel, peer, starts, runs):
@@ -175,9 +177,9 @@ def main():
                 print("agent chunk spacing at client: median %.1f ms for %d ms at the LLM server "
                       "(chunk -> stream overhead is the excess, roughly)" % (statistics.median(gaps), spacing))
 
-            accepted, replied, failed = [], [], 0
+            accepted, replied, stopped, failed = [], [], [], 0
             for i in range(args.interrupts):
-                slow, status, first_output, reply = interrupt_then_ask(
+                slow, status, first_output, reply, slow_reply = interrupt_then_ask(
                     km, kc, 'ask(benchKernel, benchAgent, "[[slow: 400]] %s")' % words,
                     'ask(benchKernel, benchAgent, "next %d")' % i)
                 if status != "ok" or first_output is None:
@@ -185,11 +187,12 @@ def main():
                     continue
                 accepted.append(first_output * 1000)
                 replied.append(reply * 1000)
+                stopped.append(slow_reply * 1000)
             if accepted:
                 print("interrupt -> next ask accepted (its first output), n=%d: p50 %.0f ms, p99 %.0f ms; its reply "
-                      "p50 %.0f ms, p99 %.0f ms; %d of %d next asks failed"
+                      "p50 %.0f ms, p99 %.0f ms; the interrupted cell's reply p50 %.0f ms; %d of %d next asks failed"
                       % (len(accepted), statistics.median(accepted), pct(accepted, 99), statistics.median(replied),
-                         pct(replied, 99), failed, args.interrupts))
+                         pct(replied, 99), statistics.median(stopped), failed, args.interrupts))
             else:
                 print("interrupt -> next ask: all %d next asks failed" % args.interrupts)
                 return 1
