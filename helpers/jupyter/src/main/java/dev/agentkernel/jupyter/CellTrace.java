@@ -14,6 +14,12 @@ import java.time.Instant;
  * the warm-up. Warm cells: JShell's eval is 16-60 ms of each, publishing the result and the reply 0.5-4 ms, so the
  * time is javac running before the JIT has compiled it (a stand-alone loop of the same eval reaches ~6 ms only
  * after several hundred cells), not the Jupyter wire.
+ *
+ * <p>Tried and rejected (same day, same JVM flags and AOT cache, 3 alternating runs of 56 cells in one JVM): a second,
+ * throw-away JShell evaluating {@code 1+1} on a background thread to get javac JIT-compiled sooner made the user's
+ * warm p50 worse (35.2/30.7/31.1 ms vs 26.4/24.0/28.1 ms without it) and its first cell slower (69-78 vs 31-50 ms):
+ * on two cores it takes the CPU the JIT compiler threads need. Lower compile thresholds
+ * ({@code -XX:CompileThresholdScaling=0.2, 0.05}) were no better either (load too high to tell them apart).
  */
 final class CellTrace {
     static final boolean ON = "1".equals(System.getenv("AGENTKERNEL_TRACE_CELLS"));
