@@ -2,6 +2,7 @@
 # Every benchmark of the project in one run, each printing its own table or BENCH lines:
 #   local backend with the peer comparison (bin/agentkernel bench --peer pi), the same on the sandbox backend, sandbox vs local spawn,
 #   Kubernetes test cluster, OCI packaging, AgentBus gate and reader, owner-death reaping, and the Jupyter kernel (start, round trip, chunk -> iopub).
+#   The kernel section also times interrupt -> next ask accepted against the scripted LLM (bench_kernel.py --interrupts).
 # Usage: scripts/bench-all.sh [--peer-kernel NAME]   (NAME: another installed Jupyter kernel to compare, e.g. JJava)
 set -euo pipefail
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)

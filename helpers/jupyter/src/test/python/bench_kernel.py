@@ -3,12 +3,17 @@
   2. warm execute_request round trip for `1+1` (p50/p90 over --runs)
   3. print -> client: how long a line printed in a cell takes to reach the client as a `stream` message
   4. with --llm-url: an agent turn against the scripted LLM server: time to the first streamed output, and the
-     spacing of streamed updates against the server's [[slow: MS]] spacing (the per-chunk delivery cost).
+     spacing of streamed updates against the server's [[slow: MS]] spacing (the per-chunk delivery cost), and
+     interrupt -> next ask accepted (--interrupts rounds): a slow turn is interrupted after its first output and the
+     next `ask` cell is sent at once, as a user who presses stop and runs the next cell; timed from the
+     interrupt_request to that ask's first output (the agent took the turn) and to its ok reply.
 With --peer NAME (e.g. python3, Debian's ipykernel) the start and `1+1` numbers are measured for both kernels in
 the same run, alternating start by start (--starts rounds), so load on a shared machine hits both alike.
-Usage: bench_kernel.py --kernel agentkernel [--runs 50] [--llm-url http://127.0.0.1:PORT] [--peer python3 --starts 5]"""
+Usage: bench_kernel.py --kernel agentkernel [--runs 50] [--llm-url http://127.0.0.1:PORT [--interrupts 20]]
+                       [--peer python3 --starts 5]"""
 import argparse
 import contextlib
+import queue
 import statistics
 import time
 
@@ -52,6 +57,52 @@ def start_and_first(kernel_name, runs):
         return ready, first, warm_times(km, kc, runs)
 
 
+def interrupt_then_ask(km, kc, slow_cell, next_cell, timeout=60.0):
+    """Runs slow_cell, sends interrupt_request at its first output and next_cell right after (as a notebook queues
+    the next cell behind the stop); returns (slow cell's reply status, next cell's status, seconds from the
+    interrupt to next_cell's first output, seconds from the interrupt to next_cell's reply, seconds from the
+    interrupt to slow_cell's reply)."""
+    slow_id = kc.execute(slow_cell)
+    start = time.monotonic()
+    interrupted_at = next_id = None
+    slow_status = next_status = first_output = replied = slow_replied = None
+    next_idle = False
+    while next_status is None or not next_idle:
+        if time.monotonic() - start > timeout:
+            raise AssertionError("interrupt round did not finish within %.0fs" % timeout)
+        try:
+            msg = kc.get_iopub_msg(timeout=0.002)
+            parent = msg["parent_header"].get("msg_id")
+            kind = msg["msg_type"]
+            if parent == slow_id and interrupted_at is None and kind in ("stream", "display_data"):
+                km.interrupt_kernel()
+                interrupted_at = time.monotonic()
+                next_id = kc.execute(next_cell)
+            elif next_id is not None and parent == next_id:
+                if first_output is None and kind in ("stream", "display_data"):
+                    first_output = time.monotonic() - interrupted_at
+                if kind == "status" and msg["content"]["execution_state"] == "idle":
+                    next_idle = True
+        except queue.Empty:
+            pass
+        try:
+            msg = kc.get_shell_msg(timeout=0.002)
+            parent = msg["parent_header"].get("msg_id")
+            if parent == slow_id:
+                slow_status = msg["content"]["status"]
+                slow_replied = time.monotonic() - interrupted_at if interrupted_at else None
+                if interrupted_at is None:
+                    raise AssertionError("the slow turn ended before any output: %s" % msg["content"])
+            elif next_id is not None and parent == next_id:
+                next_status = msg["content"]["status"]
+                replied = time.monotonic() - interrupted_at
+                if next_status != "ok":
+                    print("next ask after interrupt failed: %s" % msg["content"].get("evalue"))
+        except queue.Empty:
+            pass
+    return slow_status, next_status, first_output, replied, slow_replied
+
+
 def compare(kernel, peer, starts, runs):
     """Alternates starts of both kernels; prints medians side by side."""
     results = {kernel: ([], [], []), peer: ([], [], [])}
@@ -79,6 +130,7 @@ def main():
     parser.add_argument("--llm-url", default="")
     parser.add_argument("--peer", default="", help="another kernelspec measured alternately, e.g. python3")
     parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--interrupts", type=int, default=20, help="interrupt -> next ask rounds (with --llm-url)")
     args = parser.parse_args()
     if args.peer:
         compare(args.kernel, args.peer, args.starts, args.runs)
@@ -124,6 +176,26 @@ def main():
             if gaps:
                 print("agent chunk spacing at client: median %.1f ms for %d ms at the LLM server "
                       "(chunk -> stream overhead is the excess, roughly)" % (statistics.median(gaps), spacing))
+
+            accepted, replied, stopped, failed = [], [], [], 0
+            for i in range(args.interrupts):
+                slow, status, first_output, reply, slow_reply = interrupt_then_ask(
+                    km, kc, 'ask(benchKernel, benchAgent, "[[slow: 400]] %s")' % words,
+                    'ask(benchKernel, benchAgent, "next %d")' % i)
+                if status != "ok" or first_output is None:
+                    failed += 1
+                    continue
+                accepted.append(first_output * 1000)
+                replied.append(reply * 1000)
+                stopped.append(slow_reply * 1000)
+            if accepted:
+                print("interrupt -> next ask accepted (its first output), n=%d: p50 %.0f ms, p99 %.0f ms; its reply "
+                      "p50 %.0f ms, p99 %.0f ms; the interrupted cell's reply p50 %.0f ms; %d of %d next asks failed"
+                      % (len(accepted), statistics.median(accepted), pct(accepted, 99), statistics.median(replied),
+                         pct(replied, 99), statistics.median(stopped), failed, args.interrupts))
+            else:
+                print("interrupt -> next ask: all %d next asks failed" % args.interrupts)
+                return 1
         return 0
 
 

@@ -71,7 +71,10 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
         if (!sessionStarted.getAndSet(true)) {
             Thread t = new Thread(() -> {
                 try {
-                    session.complete(sessionFactory.get());
+                    CellTrace.milestone("jshell-start");
+                    JShellSession started = sessionFactory.get();
+                    CellTrace.milestone("jshell-ready");
+                    session.complete(started);
                 } catch (Throwable e) {
                     session.completeExceptionally(e);
                 }
@@ -93,6 +96,7 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
         connection.setHandler(MessageType.KERNEL_INFO_REQUEST, (env, message) -> {
             env.setBusyDeferIdle();
             env.reply(new KernelInfo(implementationVersion(), getLanguageInfo(), getBanner(), getHelpLinks()));
+            CellTrace.milestone("kernel_info-reply");
             startSession();
         });
     }
@@ -119,6 +123,7 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
     }
 
     private void execute(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        CellTrace trace = CellTrace.cell();
         synchronized (executeLock) {
             ExecuteRequest request = message.getContent();
             commManager.setMessageContext(message);
@@ -129,8 +134,10 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
             String resultText = "";
             try {
                 JShellSession jshell = session(); // first: start-up output must not land in this cell
+                CellTrace.mark(trace, "session");
                 output.beginCell(message);
                 Optional<CellValue> value = jshell.evaluate(request.getCode());
+                CellTrace.mark(trace, "evaluated");
                 output.flush();
                 if (value.isPresent() && !request.isSilent()) {
                     DisplayData data = new DisplayData(value.get().text());
@@ -138,7 +145,9 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
                     env.publish(new PublishExecuteResult(count, data));
                     resultText = value.get().text();
                 }
+                CellTrace.mark(trace, "result-sent");
                 env.reply(new ExecuteReply(count, Map.of()));
+                CellTrace.mark(trace, "replied");
             } catch (CellError e) {
                 replyError(env, count, e.name(), e.getMessage(), e.traceback());
             } catch (RuntimeException | LinkageError e) {
@@ -147,6 +156,7 @@ public final class AgentKernelJupyter extends BaseKernel implements AutoCloseabl
             }
             if (store) history.add(count, request.getCode(), resultText);
         }
+        CellTrace.end(trace);
     }
 
     private void replyError(ShellReplyEnvironment env, int count, String name, String message, List<String> traceback) {

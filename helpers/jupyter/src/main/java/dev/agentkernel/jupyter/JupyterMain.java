@@ -53,6 +53,8 @@ public final class JupyterMain {
         // to the kernel log, not into a cell; and only warnings, since the basekernel logs every message at INFO.
         for (Handler handler : Logger.getLogger("").getHandlers()) handler.setLevel(Level.WARNING);
         PrintStream kernelLog = System.err;
+        CellTrace.logTo(kernelLog);
+        CellTrace.milestone("main");
         KernelSpecInstaller.staleAotCache(ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()),
                 JShellSession.jvmClassPath()).ifPresent(kernelLog::println);
 
@@ -71,6 +73,7 @@ public final class JupyterMain {
         kernel.becomeHandlerForConnection(jupyter);
         ChannelPolling.shorten(jupyter, POLL_MILLIS);
         jupyter.connect();
+        CellTrace.milestone("connected");
         // The frontend died without a shutdown_request (its terminal closed): end as on shutdown, agents included.
         ParentWatch.start(ParentWatch.parentPid(System.getenv(ParentWatch.ENV)), () -> {
             kernelLog.println("agentkernel: the frontend (" + ParentWatch.ENV + "=" + System.getenv(ParentWatch.ENV)
