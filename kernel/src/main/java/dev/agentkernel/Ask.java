@@ -33,12 +33,17 @@ public final class Ask {
      * @param nonce   the agent's nonce from its {@link SpawnResult}
      * @param message the user message
      * @param who     how messages name the agent, e.g. {@code "'researcher' (agent-1a2b)"}; the id when null
-     * @throws IllegalArgumentException when the id or the nonce is null or blank, naming which and what to pass
+     * @throws IllegalArgumentException when the id is null or blank
+     * @throws NonceRejectedException   when the nonce is null or blank, naming what to pass
      */
     public Ask(AgentClient client, String agentId, String nonce, String message, String who) {
         this.client = Objects.requireNonNull(client, "client");
         this.agentId = requireText(agentId, "agentId", "the agent's id, e.g. result.agent().id()");
-        this.nonce = requireText(nonce, "nonce", "the nonce from the SpawnResult, e.g. result.nonce()");
+        if (nonce == null || nonce.isBlank()) {
+            throw new NonceRejectedException("nonce is " + (nonce == null ? "null" : "blank") + " for agent " + agentId
+                    + ": pass the nonce from its SpawnResult, e.g. result.nonce()");
+        }
+        this.nonce = nonce;
         this.message = Objects.requireNonNull(message, "message is null: pass the text to send to the agent");
         this.who = who == null ? agentId : who;
     }

@@ -133,8 +133,8 @@ class AskTest {
     @Test
     void aMissingIdOrNonceNamesWhatToPass() {
         ScriptedClient client = new ScriptedClient(false, DONE);
-        var noNonce = assertThrows(IllegalArgumentException.class, () -> client.newAsk("a1", " ", "hi"));
-        assertTrue(noNonce.getMessage().startsWith("nonce is blank: pass the nonce from the SpawnResult"), noNonce.getMessage());
+        var noNonce = assertThrows(NonceRejectedException.class, () -> client.newAsk("a1", " ", "hi"));
+        assertTrue(noNonce.getMessage().startsWith("nonce is blank for agent a1: pass the nonce from its SpawnResult"), noNonce.getMessage());
         var noId = assertThrows(IllegalArgumentException.class, () -> client.newAsk(null, "n", "hi"));
         assertTrue(noId.getMessage().startsWith("agentId is null"), noId.getMessage());
     }

@@ -2,7 +2,6 @@ package dev.agentkernel.cells;
 
 import dev.agentkernel.helpers.MimeBundle;
 import jdk.jshell.JShell;
-import jdk.jshell.execution.LocalExecutionControlProvider;
 
 import java.io.File;
 import java.io.InputStream;
@@ -16,7 +15,7 @@ import java.util.function.Function;
  * One JShell evaluating cells in this JVM: the parts as jdk.jshell and IJava divide them, behind one object —
  * {@link StartupScript} (imports, {@code agentkernel.jsh}), {@link CellEvaluator} (the eval loop and the value),
  * {@link CellErrors} (diagnostics and stack traces in cell lines) and {@link CodeAnalysis} (completion, docs,
- * is-complete). Local execution (not JShell's remote agent) keeps the helpers on the host's class loader, so the
+ * is-complete). Local execution ({@code CellExecution}: JShell's, minus its wait for threads a cell leaves running; not JShell's remote agent) keeps the helpers on the host's class loader, so the
  * {@code Display} the host installs is the one helper code sees, and a cell costs no process round trip.
  *
  * <p>Not thread-safe except {@link #stop()}: a kernel evaluates, completes and inspects from its shell thread; an
@@ -35,7 +34,7 @@ public final class JShellSession implements AutoCloseable {
      */
     public JShellSession(List<String> classPath, PrintStream out, Function<Object, Optional<MimeBundle>> renderer) {
         this.jshell = JShell.builder()
-                .executionEngine(new LocalExecutionControlProvider(), Map.of())
+                .executionEngine(new CellExecution(), Map.of())
                 .out(out)
                 .err(out)
                 .in(InputStream.nullInputStream())

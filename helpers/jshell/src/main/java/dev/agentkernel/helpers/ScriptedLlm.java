@@ -47,7 +47,7 @@ public final class ScriptedLlm implements AutoCloseable {
                     + "add agentkernel-fake-llm.jar to it, or set LLM_API_KEY to use a real LLM", e);
         }
         try {
-            AutoCloseable server = (AutoCloseable) type.getMethod("start", int.class).invoke(null, 0);
+            AutoCloseable server = (AutoCloseable) outsideTheCell(() -> type.getMethod("start", int.class).invoke(null, 0));
             String baseUrl = (String) type.getMethod("anthropicBaseUrl").invoke(server);
             Helpers.useLlm(baseUrl, OFFLINE_KEY);
             return new ScriptedLlm(server, baseUrl);
@@ -57,6 +57,44 @@ public final class ScriptedLlm implements AutoCloseable {
             throw new AgentKernelException("Cannot start " + SERVER_CLASS + " (" + e + "); the fake-llm jar does not "
                     + "match this helpers version", e);
         }
+    }
+
+    private interface Start {
+        Object call() throws ReflectiveOperationException;
+    }
+
+    /**
+     * Runs {@code start} on a thread of the JVM's root thread group, so the server's threads (its dispatcher, its idle
+     * timer) belong to the session rather than to the cell that asked for them: JShell's own local engine joins the
+     * threads of the running cell's group that it finds alive, and a server started there could keep the cell from
+     * ever returning (agentkernel-cells' {@code CellExecution} has the whole story).
+     */
+    private static Object outsideTheCell(Start start) throws ReflectiveOperationException {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) root = root.getParent();
+        Object[] result = new Object[1];
+        ReflectiveOperationException[] failure = new ReflectiveOperationException[1];
+        RuntimeException[] unchecked = new RuntimeException[1];
+        Thread thread = new Thread(root, () -> {
+            try {
+                result[0] = start.call();
+            } catch (ReflectiveOperationException e) {
+                failure[0] = e;
+            } catch (RuntimeException e) {
+                unchecked[0] = e;
+            }
+        }, "agentkernel-scripted-llm-start");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentKernelException("interrupted while starting the scripted LLM server", e);
+        }
+        if (failure[0] != null) throw failure[0];
+        if (unchecked[0] != null) throw unchecked[0];
+        return result[0];
     }
 
     /** Its Anthropic-style base URL, {@code http://127.0.0.1:PORT}. */

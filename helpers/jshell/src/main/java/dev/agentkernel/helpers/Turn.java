@@ -20,7 +20,11 @@ final class Turn {
     private final Consumer<TurnResponse> listener;
 
     Turn(AgentClient client, String agentId, String nonce, String message, Consumer<TurnResponse> listener) {
-        this.ask = Objects.requireNonNull(client, "client").newAsk(agentId, nonce, message);
+        Objects.requireNonNull(client, "client");
+        // a session's typos are argument errors, named before any request (the kernel's own API types a missing nonce)
+        requireText(agentId, "agentId", "the agent's id, e.g. result.agent().id()");
+        requireText(nonce, "nonce", "the nonce from the SpawnResult, e.g. result.nonce()");
+        this.ask = client.newAsk(agentId, nonce, message);
         this.agentId = agentId;
         this.listener = Objects.requireNonNull(listener, "listener");
     }
