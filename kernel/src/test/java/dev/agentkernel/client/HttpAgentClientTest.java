@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -151,6 +152,36 @@ class HttpAgentClientTest {
         release.countDown();
         runTurn("next");
         assertEquals(2, turnPorts.stream().distinct().count(), "the cut connection was not reused: " + turnPorts);
+    }
+
+    /**
+     * An interrupt closes the stream on another thread while the reader waits for the next chunk: the reader's loop
+     * must end as soon as the cancel is delivered, not at its next liveness check 200 ms on (issue 17.2).
+     */
+    @Test
+    void closingFromAnotherThreadEndsTheReadersWaitOnceTheCancelIsDelivered() throws Exception {
+        TurnStream stream = client.turn(TurnRequest.userMessage(AGENT, NONCE, "hold"));
+        Iterator<TurnResponse> it = stream.iterator();
+        assertEquals("Hi", it.next().body());
+        java.util.concurrent.CompletableFuture<Long> ended = new java.util.concurrent.CompletableFuture<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            boolean more = it.hasNext();
+            ended.complete(more ? -1L : System.nanoTime());
+        });
+        // close right after the reader started waiting, so that the old code had a whole liveness interval left
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (reader.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        stream.close();
+        long closed = System.nanoTime();
+        long endedAt = ended.get(5, TimeUnit.SECONDS);
+        assertNotEquals(-1L, endedAt, "the closed stream yielded another chunk");
+        assertEquals(0, cancelled.getCount(), "the agent was asked to cancel before the reader's loop ended");
+        long lagMillis = TimeUnit.NANOSECONDS.toMillis(endedAt - closed);
+        assertTrue(lagMillis < SseTurnStream.LIVENESS_CHECK_MILLIS / 2,
+                "the reader went on waiting " + lagMillis + " ms after the stream was closed");
+        release.countDown();
     }
 
     @Test

@@ -112,13 +112,29 @@ class InterruptE2eTest {
     @Test
     @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "agentkernel.bench", matches = "true")
     void benchmarkInterruptToNextAskAccepted() throws Exception {
-        SpawnResult agent = spawn(kernel, "bench-interrupt", llm);
+        benchmarkInterrupt("bench-interrupt", "[[bash: sleep 30]]", TurnResponse::isToolUse, "a bash tool");
+    }
+
+    /**
+     * The same while the model streams its answer a chunk every 400 ms (issue 17.2: the runner's turn used to end
+     * only with the model's next chunk, so this was about 550 ms).
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "agentkernel.bench", matches = "true")
+    void benchmarkInterruptOfAStreamingAnswerToNextAskAccepted() throws Exception {
+        benchmarkInterrupt("bench-interrupt-stream", "[[slow: 400]] one two three four five six seven eight",
+                TurnResponse::isText, "a streaming answer, chunks 400 ms apart");
+    }
+
+    private void benchmarkInterrupt(String name, String prompt, java.util.function.Predicate<TurnResponse> interruptAfter,
+                                    String during) throws Exception {
+        SpawnResult agent = spawn(kernel, name, llm);
         String id = agent.agent().id();
         List<Long> millis = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            TurnStream stream = kernel.agentClient().turn(TurnRequest.userMessage(id, agent.nonce(), "[[bash: sleep 30]]"));
+            TurnStream stream = kernel.agentClient().turn(TurnRequest.userMessage(id, agent.nonce(), prompt));
             Iterator<TurnResponse> it = stream.iterator();
-            while (it.hasNext() && !it.next().isToolUse()) { /* until the tool runs */ }
+            while (it.hasNext() && !interruptAfter.test(it.next())) { /* until the moment to interrupt */ }
             Thread.sleep(50);
             long start = System.nanoTime();
             Thread interrupter = Thread.ofPlatform().start(stream::close);
@@ -130,8 +146,9 @@ class InterruptE2eTest {
             interrupter.join();
         }
         List<Long> sorted = millis.stream().sorted().toList();
-        System.out.println("BENCH interrupt -> next ask accepted, n=" + sorted.size() + ": p50 " + sorted.get(sorted.size() / 2)
-                + " ms, p99 " + sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) + " ms, max " + sorted.getLast() + " ms");
+        System.out.println("BENCH interrupt during " + during + " -> next ask accepted, n=" + sorted.size() + ": p50 "
+                + sorted.get(sorted.size() / 2) + " ms, p99 " + sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1)
+                + " ms, max " + sorted.getLast() + " ms");
     }
 
     /** Pids of live processes whose command line is a sleep with this argument. */

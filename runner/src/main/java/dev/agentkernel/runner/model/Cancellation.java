@@ -27,7 +27,7 @@ public final class Cancellation {
         }
     }
 
-    /** Closes everything registered and interrupts the worker; idempotent. */
+    /** Interrupts the worker and closes everything registered; idempotent. */
     public void cancel() {
         List<AutoCloseable> toClose;
         synchronized (this) {
@@ -38,11 +38,15 @@ public final class Cancellation {
             toClose = new ArrayList<>(closers);
             closers.clear();
         }
-        toClose.forEach(Cancellation::closeQuietly);
+        // The interrupt comes first (issue 17.2): the worker is a virtual thread, and interrupting one blocked in a
+        // socket read closes that socket at once. A closer may not get that far on its own: the SDKs' stream close
+        // takes the lock of the reader the worker is blocked in, so closing first waited for the model's next chunk
+        // (interrupt -> next turn accepted 554 ms with chunks 400 ms apart, 2.1 s with chunks 2 s apart).
         Thread t = worker;
         if (t != null) {
             t.interrupt();
         }
+        toClose.forEach(Cancellation::closeQuietly);
     }
 
     /**
