@@ -66,7 +66,7 @@ JUPYTER_PATH="$tmp/share/jupyter" /usr/bin/python3 helpers/jupyter/src/test/pyth
 # The MCP server (bin/agentkernel mcp, spoken to over stdio by the script) and the notebook kernel just installed, in one
 # run: fresh starts alternating, run_helpers("1+1"), and the same spawn+ask+kill helpers block through each, AB/BA.
 section "MCP server vs notebook kernel"
-JUPYTER_PATH="$tmp/share/jupyter" /usr/bin/python3 helpers/mcp/src/test/python/bench_mcp.py --mcp-command "$REPO/bin/agentkernel mcp" \
+JUPYTER_PATH="$tmp/share/jupyter" /usr/bin/python3 helpers/mcp/src/test/python/bench_mcp.py --mcp-command "$(printf %q "$REPO/bin/agentkernel") mcp" \
     --kernel agentkernel --llm-url "$llm_url"
 
 if [[ -n "$peer" ]]; then

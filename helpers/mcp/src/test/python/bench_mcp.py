@@ -1,7 +1,8 @@
 """Benchmark of the MCP server (`bin/agentkernel mcp`) next to the notebook kernel, in one run (not a timed test):
   1. MCP server start -> `initialize` answered, over --starts fresh processes; each start alternates with a start of
      the notebook kernel (start -> kernel_info reply), the same number measured in the same run as a reference.
-  2. warm `run_helpers("1+1")` round trip (tools/call sent -> result read), p50/p90 over --runs.
+  2. warm `run_helpers("1+1")` round trip (tools/call sent -> result read), p50/p90 over --runs, alternating with the
+     notebook kernel's `1+1` execute_request round trip (sent -> execute_reply) as the same-run reference.
   3. spawn + ask + kill of one agent against the scripted LLM: one run_helpers call holding the helpers block vs the
      same block as a Jupyter execute_request to the notebook kernel, --rounds rounds interleaved AB/BA (MCP first in
      even rounds, the kernel first in odd ones), so load on a shared machine hits both alike; p50 each and the ratio.
@@ -251,8 +252,16 @@ def main():
         server.run_helpers("1+1", "=> 2")  # JShell's start and first compile, unmeasured
         for _ in range(5):
             server.run_helpers("1+1", "=> 2")
-        rt = [timed(lambda: server.run_helpers("1+1", "=> 2")) for _ in range(args.runs)]
+            kernel.run("1+1", "2")
+        rt, rt_kernel = [], []
+        for i in range(args.runs):  # AB/BA, as the rounds below
+            if i % 2 == 0:
+                rt.append(timed(lambda: server.run_helpers("1+1", "=> 2")))
+            rt_kernel.append(kernel.run("1+1", "2"))
+            if i % 2 == 1:
+                rt.append(timed(lambda: server.run_helpers("1+1", "=> 2")))
         print("BENCH mcp run_helpers(\"1+1\") warm round trip: " + summary(rt))
+        print("BENCH notebook kernel execute_request \"1+1\" warm round trip: " + summary(rt_kernel))
 
         # the same session state on both sides, then one unmeasured round each (first spawn: class cache, JIT)
         server.run_helpers(setup(args.llm_url), "ready")
@@ -287,8 +296,8 @@ def main():
     print("|---|---|---|---|---|")
     row("start -> `initialize` answered / kernel_info reply (fresh processes, alternating)", mcp_starts,
         kernel_starts, args.starts)
-    print("| warm `run_helpers(\"1+1\")` round trip | %d | %.1f (p90 %.1f) | | |"
-          % (args.runs, statistics.median(rt), pct(rt, 90)))
+    row("warm `run_helpers(\"1+1\")` / execute_request `1+1` round trip (AB/BA)", rt, rt_kernel, args.runs)
+    print("| warm `1+1` round trip p90 | %d | %.1f | %.1f | |" % (args.runs, pct(rt, 90), pct(rt_kernel, 90)))
     row("spawn + ask + kill, one helpers block, scripted LLM (AB/BA)", via_mcp, via_kernel, args.rounds)
     print("| spawn + ask + kill p90 | %d | %.1f | %.1f | |" % (args.rounds, pct(via_mcp, 90), pct(via_kernel, 90)))
     return 0

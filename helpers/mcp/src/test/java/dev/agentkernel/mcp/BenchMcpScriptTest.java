@@ -54,6 +54,7 @@ class BenchMcpScriptTest {
             for (String line : List.of("BENCH mcp start -> initialize answered: p50 ",
                     "BENCH notebook kernel start -> kernel_info reply: p50 ",
                     "BENCH mcp run_helpers(\"1+1\") warm round trip: p50 ",
+                    "BENCH notebook kernel execute_request \"1+1\" warm round trip: p50 ",
                     "BENCH spawn+ask+kill via MCP run_helpers: p50 ",
                     "BENCH spawn+ask+kill via notebook kernel execute_request: p50 ")) {
                 assertTrue(Pattern.compile(Pattern.quote(line) + "\\d+\\.\\d ms").matcher(r.output()).find(),
