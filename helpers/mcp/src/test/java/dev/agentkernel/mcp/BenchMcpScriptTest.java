@@ -39,15 +39,7 @@ class BenchMcpScriptTest {
     @Test
     void measuresMcpAndTheNotebookKernelSideBySide() throws Exception {
         assumePythonJupyter();
-        Path data = root.resolve("data");
-        KernelSpecInstaller.install(new KernelSpecInstaller.Options(KernelSpecInstaller.Location.USER, Optional.empty(),
-                KERNEL, Optional.empty()), Map.of("JUPYTER_DATA_DIR", data.toString()));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // the marker names this test's temp dir in the server's command line, as the runners' --config and the kernel's
-        // connection file do: what is left afterwards is found by it
-        String server = shellWords(List.of(java, "-Dagentkernel.bench.test=" + root,
-                "-Dagentkernel.runner.jar=" + System.getProperty("agentkernel.runner.jar"),
-                "-cp", System.getProperty("java.class.path"), AgentKernelMcp.class.getName()));
+        String server = installKernelAndServer();
         try (FakeLlmServer llm = FakeLlmServer.start(0)) {
             Result r = bench(server, "--llm-url", llm.anthropicBaseUrl(), "--starts", "1", "--runs", "3", "--rounds", "2");
             assertEquals(0, r.exitCode(), r.output());
@@ -66,6 +58,18 @@ class BenchMcpScriptTest {
         assertNothingLeft();
     }
 
+    /** Installs a kernelspec of this build into the temp Jupyter dir; returns the MCP server's command line. */
+    private String installKernelAndServer() {
+        KernelSpecInstaller.install(new KernelSpecInstaller.Options(KernelSpecInstaller.Location.USER, Optional.empty(),
+                KERNEL, Optional.empty()), Map.of("JUPYTER_DATA_DIR", root.resolve("data").toString()));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // the marker names this test's temp dir in the server's command line, as the runners' --config and the kernel's
+        // connection file do: what is left afterwards is found by it
+        return shellWords(List.of(java, "-Dagentkernel.bench.test=" + root,
+                "-Dagentkernel.runner.jar=" + System.getProperty("agentkernel.runner.jar"),
+                "-cp", System.getProperty("java.class.path"), AgentKernelMcp.class.getName()));
+    }
+
     /** No process whose command line names this test's temp dir (server, kernel, runners) outlives the script. */
     private void assertNothingLeft() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -78,6 +82,19 @@ class BenchMcpScriptTest {
         String names = left.stream().map(p -> p.pid() + " " + McpServerTest.cmdline(p)).collect(Collectors.joining("\n"));
         left.forEach(ProcessHandle::destroyForcibly);
         throw new AssertionError("left running after bench_mcp.py:\n" + names);
+    }
+
+    @Test
+    void aToolErrorFailsTheRunWithTheServersMessage() throws Exception {
+        assumePythonJupyter();
+        // port 9 (discard) refuses: the spawn works, the block's ask fails, run_helpers answers with isError
+        Result r = bench(installKernelAndServer(), "--llm-url", "http://127.0.0.1:9", "--starts", "1", "--runs", "1",
+                "--rounds", "1");
+        assertEquals(1, r.exitCode(), r.output());
+        assertTrue(r.output().contains("bench_mcp.py: FAILED: tool run_helpers("), r.output());
+        assertTrue(r.output().contains("TurnFailedException"), r.output());
+        assertFalse(r.output().contains("BENCH spawn+ask+kill"), r.output());
+        assertNothingLeft();
     }
 
     @Test
