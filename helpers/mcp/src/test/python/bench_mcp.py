@@ -10,6 +10,14 @@ The MCP client is this script: newline-delimited JSON-RPC over the server's stdi
 notifications/initialized, tools/call), nothing of the SDK, as a host would speak it. Any JSON-RPC error, tool result
 with isError, failed cell or unexpected output stops the run with a message and exit status 1: a broken server or
 kernel cannot produce a number.
+Measured 2026-12-06 01:12-01:33 UTC, 2 cores shared with other builds (load average 6-86, mean 9-10), three runs of
+--starts 10 --runs 50 --rounds 20 with `bin/agentkernel mcp` (MCP p50 / notebook kernel p50, ratio):
+start -> initialize / kernel_info 1741-2586 / 1191-1782 ms (1.38-1.46x); warm `1+1` 46-89 / 40-78 ms (0.88-1.15x);
+spawn+ask+kill 2144-2463 / 1700-2232 ms (1.10-1.26x). The start gap is the JVM without a class cache (the kernelspec
+maps the AOT cache install-kernel trains) plus the bin/agentkernel wrapper: the server as `java -cp <cli jar>
+AgentKernelMcp` started at 0.97x of the kernel, and with an AOT cache trained on one bench run (-XX:AOTCache) at 0.78x
+(716 vs 924 ms); spawn+ask+kill was 1.07x then. Inside the block (n=10) the spawn is what differs: 938 vs 663 ms
+(ask 426 vs 450, kill 83 vs 55).
 Usage: bench_mcp.py --llm-url http://127.0.0.1:PORT [--mcp-command "bin/agentkernel mcp"] [--kernel agentkernel]
                     [--starts 10] [--runs 50] [--rounds 10]"""
 import argparse
