@@ -17,7 +17,9 @@ spawn+ask+kill 2144-2463 / 1700-2232 ms (1.10-1.26x). The start gap is the JVM w
 maps the AOT cache install-kernel trains) plus the bin/agentkernel wrapper: the server as `java -cp <cli jar>
 AgentKernelMcp` started at 0.97x of the kernel, and with an AOT cache trained on one bench run (-XX:AOTCache) at 0.78x
 (716 vs 924 ms); spawn+ask+kill was 1.07x then. Inside the block (n=10) the spawn is what differs: 938 vs 663 ms
-(ask 426 vs 450, kill 83 vs 55).
+(ask 426 vs 450, kill 83 vs 55). At load ~3.5 (01:36-01:45, same day): bin/agentkernel mcp start 893-1016 vs
+742-894 ms (1.14-1.20x), warm `1+1` 23.5-35.0 vs 25.4-35.6 ms (0.92-0.98x), spawn+ask+kill 835-858 vs 855-895 ms
+(0.96-0.98x, n=10 and 20); with the AOT-cached server (load ~4.6) start 837 vs 1242 ms (0.67x).
 Usage: bench_mcp.py --llm-url http://127.0.0.1:PORT [--mcp-command "bin/agentkernel mcp"] [--kernel agentkernel]
                     [--starts 10] [--runs 50] [--rounds 10]"""
 import argparse
