@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark of the project in one run, each printing its own table or BENCH lines:
 #   local backend with the peer comparison (bin/agentkernel bench --peer pi), the same on the sandbox backend, sandbox vs local spawn,
-#   Kubernetes test cluster, OCI packaging, AgentBus gate and reader, owner-death reaping, and the Jupyter kernel (start, round trip, chunk -> iopub).
+#   Kubernetes test cluster, OCI packaging, AgentBus gate and reader, owner-death reaping, the Jupyter kernel (start, round trip, chunk -> iopub),
+#   and the MCP server next to the notebook kernel (start -> initialize, run_helpers round trip, spawn+ask+kill through each).
 #   The kernel section also times interrupt -> next ask accepted against the scripted LLM (bench_kernel.py --interrupts).
 # Usage: scripts/bench-all.sh [--peer-kernel NAME]   (NAME: another installed Jupyter kernel to compare, e.g. JJava)
 set -euo pipefail
@@ -62,6 +63,13 @@ llm_url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/llm.out" | head -1)
 ipykernel_peer=()
 [[ -f /usr/share/jupyter/kernels/python3/kernel.json ]] && ipykernel_peer=(--peer python3)
 JUPYTER_PATH="$tmp/share/jupyter" /usr/bin/python3 helpers/jupyter/src/test/python/bench_kernel.py --kernel agentkernel --llm-url "$llm_url" "${ipykernel_peer[@]}"
+
+# The MCP server (bin/agentkernel mcp, spoken to over stdio by the script) and the notebook kernel just installed, in one
+# run: fresh starts alternating, run_helpers("1+1"), and the same spawn+ask+kill helpers block through each, AB/BA.
+section "MCP server vs notebook kernel"
+JUPYTER_PATH="$tmp/share/jupyter" /usr/bin/python3 helpers/mcp/src/test/python/bench_mcp.py --mcp-command "$(printf %q "$REPO/bin/agentkernel") mcp" \
+    --kernel agentkernel --llm-url "$llm_url"
+
 if [[ -n "$peer" ]]; then
     section "Jupyter kernel: $peer (peer)"
     /usr/bin/python3 helpers/jupyter/src/test/python/bench_kernel.py --kernel "$peer"
