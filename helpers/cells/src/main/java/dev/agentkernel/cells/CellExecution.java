@@ -10,7 +10,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -54,14 +53,15 @@ final class CellExecution implements ExecutionControlProvider {
         private final Object lock = new Object();
         private boolean running;
         private ThreadGroup cellGroup;
-        /** JShell's stop flag: null until the first cell looked it up, empty on a JDK without one (21). */
-        private volatile Optional<Field> stopFlag;
+        /** JShell's stop flag; null until the first cell, {@link #NO_FLAG} on a JDK without one. */
+        private volatile Field stopFlag;
+        private static final Field NO_FLAG = noFlag();
 
         @Override
         @SuppressWarnings("removal") // ThreadDeath is what JShell's stop check throws
         protected String invoke(Method doitMethod) throws Exception {
-            Optional<Field> flag = stopFlag();
-            if (flag.isPresent()) flag.get().set(null, false);
+            Field flag = stopFlag();
+            if (flag != NO_FLAG) flag.set(null, false);
             AtomicBoolean stopped = new AtomicBoolean();
             AtomicReference<Exception> failure = new AtomicReference<>();
             ThreadGroup group = new ThreadGroup("JShell process local execution") {
@@ -95,18 +95,17 @@ final class CellExecution implements ExecutionControlProvider {
         }
 
         /** Loads JShell's stop-check class the way its own first invoke does (a no-op cell), then finds its flag. */
-        private Optional<Field> stopFlag() throws Exception {
+        private Field stopFlag() throws Exception {
             if (stopFlag == null) {
                 Method noop = Control.class.getDeclaredMethod("noop");
                 noop.setAccessible(true);
                 super.invoke(noop);
-                Optional<Field> flag;
+                Field flag;
                 try {
-                    Field allStop = findClass(CANCEL_CLASS).getDeclaredField("allStop");
-                    allStop.setAccessible(true);
-                    flag = Optional.of(allStop);
+                    flag = findClass(CANCEL_CLASS).getDeclaredField("allStop");
+                    flag.setAccessible(true);
                 } catch (ClassNotFoundException | NoSuchFieldException jdk21) {
-                    flag = Optional.empty();
+                    flag = NO_FLAG;
                 }
                 stopFlag = flag;
             }
@@ -117,13 +116,20 @@ final class CellExecution implements ExecutionControlProvider {
         private static void noop() {
         }
 
+        private static Field noFlag() {
+            try {
+                return Control.class.getDeclaredField("NO_FLAG");
+            } catch (NoSuchFieldException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         @Override
         public void stop() throws EngineTerminationException, InternalException {
             synchronized (lock) {
                 if (!running || cellGroup == null) return;
                 try {
-                    Optional<Field> flag = stopFlag;
-                    if (flag != null && flag.isPresent()) flag.get().set(null, true);
+                    if (stopFlag != null && stopFlag != NO_FLAG) stopFlag.set(null, true);
                 } catch (IllegalAccessException e) {
                     throw new InternalException("could not set JShell's stop flag: " + e);
                 }
