@@ -38,7 +38,11 @@ public final class Ask {
      */
     public Ask(AgentClient client, String agentId, String nonce, String message, String who) {
         this.client = Objects.requireNonNull(client, "client");
-        this.agentId = requireText(agentId, "agentId", "the agent's id, e.g. result.agent().id()");
+        if (agentId == null || agentId.isBlank()) {
+            throw new IllegalArgumentException("agentId is " + (agentId == null ? "null" : "blank")
+                    + ": pass the agent's id, e.g. result.agent().id()");
+        }
+        this.agentId = agentId;
         if (nonce == null || nonce.isBlank()) {
             throw new NonceRejectedException("nonce is " + (nonce == null ? "null" : "blank") + " for agent " + agentId
                     + ": pass the nonce from its SpawnResult, e.g. result.nonce()");
@@ -105,12 +109,5 @@ public final class Ask {
     private AskCancelledException cancelledException(Throwable cause) {
         return new AskCancelledException("The turn with agent " + who + " was interrupted and cancelled "
                 + "at the agent; its conversation keeps what was said so far. Ask again to continue.", cause);
-    }
-
-    private static String requireText(String value, String name, String hint) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " is " + (value == null ? "null" : "blank") + ": pass " + hint);
-        }
-        return value;
     }
 }

@@ -80,12 +80,6 @@ public final class FirstTokenSection implements BenchSection {
     }
 
     /** Milliseconds from sending a streaming Messages request to reading its first text delta. */
-    static double directFirstToken(BenchContext ctx, OkHttpClient http) throws Exception {
-        return firstTextDelta(ctx, http, """
-                {"model":"claude-sonnet-4-5","max_tokens":256,"stream":true,
-                 "messages":[{"role":"user","content":"%s"}]}""".formatted(MESSAGE));
-    }
-
     private static double firstTextDelta(BenchContext ctx, OkHttpClient http, String body) throws Exception {
         Request request = new Request.Builder()
                 .url(ctx.llmBaseUrl() + "/v1/messages")

@@ -10,6 +10,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -53,15 +54,14 @@ final class CellExecution implements ExecutionControlProvider {
         private final Object lock = new Object();
         private boolean running;
         private ThreadGroup cellGroup;
-        /** JShell's stop flag; null until the first cell, {@link #NO_FLAG} on a JDK without one. */
-        private volatile Field stopFlag;
-        private static final Field NO_FLAG = noFlag();
+        /** JShell's stop flag: null until the first cell looked it up, empty on a JDK without one (21). */
+        private volatile Optional<Field> stopFlag;
 
         @Override
         @SuppressWarnings("removal") // ThreadDeath is what JShell's stop check throws
         protected String invoke(Method doitMethod) throws Exception {
-            Field flag = stopFlag();
-            if (flag != NO_FLAG) flag.set(null, false);
+            Optional<Field> flag = stopFlag();
+            if (flag.isPresent()) flag.get().set(null, false);
             AtomicBoolean stopped = new AtomicBoolean();
             AtomicReference<Exception> failure = new AtomicReference<>();
             ThreadGroup group = new ThreadGroup("JShell process local execution") {
@@ -95,17 +95,18 @@ final class CellExecution implements ExecutionControlProvider {
         }
 
         /** Loads JShell's stop-check class the way its own first invoke does (a no-op cell), then finds its flag. */
-        private Field stopFlag() throws Exception {
+        private Optional<Field> stopFlag() throws Exception {
             if (stopFlag == null) {
                 Method noop = Control.class.getDeclaredMethod("noop");
                 noop.setAccessible(true);
                 super.invoke(noop);
-                Field flag;
+                Optional<Field> flag;
                 try {
-                    flag = findClass(CANCEL_CLASS).getDeclaredField("allStop");
-                    flag.setAccessible(true);
+                    Field allStop = findClass(CANCEL_CLASS).getDeclaredField("allStop");
+                    allStop.setAccessible(true);
+                    flag = Optional.of(allStop);
                 } catch (ClassNotFoundException | NoSuchFieldException jdk21) {
-                    flag = NO_FLAG;
+                    flag = Optional.empty();
                 }
                 stopFlag = flag;
             }
@@ -116,20 +117,13 @@ final class CellExecution implements ExecutionControlProvider {
         private static void noop() {
         }
 
-        private static Field noFlag() {
-            try {
-                return Control.class.getDeclaredField("NO_FLAG");
-            } catch (NoSuchFieldException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
         @Override
         public void stop() throws EngineTerminationException, InternalException {
             synchronized (lock) {
                 if (!running || cellGroup == null) return;
                 try {
-                    if (stopFlag != null && stopFlag != NO_FLAG) stopFlag.set(null, true);
+                    Optional<Field> flag = stopFlag;
+                    if (flag != null && flag.isPresent()) flag.get().set(null, true);
                 } catch (IllegalAccessException e) {
                     throw new InternalException("could not set JShell's stop flag: " + e);
                 }

@@ -3,6 +3,9 @@ package dev.agentkernel.helpers;
 import dev.agentkernel.AgentKernelException;
 
 import java.lang.reflect.InvocationTargetException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The scripted LLM server ({@code dev.agentkernel.fakellm.FakeLlmServer}) started in this JVM, for running
@@ -59,42 +62,32 @@ public final class ScriptedLlm implements AutoCloseable {
         }
     }
 
-    private interface Start {
-        Object call() throws ReflectiveOperationException;
-    }
-
     /**
      * Runs {@code start} on a thread of the JVM's root thread group, so the server's threads (its dispatcher, its idle
      * timer) belong to the session rather than to the cell that asked for them: JShell's own local engine joins the
      * threads of the running cell's group that it finds alive, and a server started there could keep the cell from
      * ever returning (agentkernel-cells' {@code CellExecution} has the whole story).
      */
-    private static Object outsideTheCell(Start start) throws ReflectiveOperationException {
+    private static Object outsideTheCell(Callable<Object> start) throws ReflectiveOperationException {
         ThreadGroup root = Thread.currentThread().getThreadGroup();
         while (root.getParent() != null) root = root.getParent();
-        Object[] result = new Object[1];
-        ReflectiveOperationException[] failure = new ReflectiveOperationException[1];
-        RuntimeException[] unchecked = new RuntimeException[1];
-        Thread thread = new Thread(root, () -> {
-            try {
-                result[0] = start.call();
-            } catch (ReflectiveOperationException e) {
-                failure[0] = e;
-            } catch (RuntimeException e) {
-                unchecked[0] = e;
-            }
-        }, "agentkernel-scripted-llm-start");
+        FutureTask<Object> task = new FutureTask<>(start);
+        Thread thread = new Thread(root, task, "agentkernel-scripted-llm-start");
         thread.setDaemon(true);
         thread.start();
         try {
-            thread.join();
+            return task.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentKernelException("interrupted while starting the scripted LLM server", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case ReflectiveOperationException r -> throw r;
+                case RuntimeException r -> throw r;
+                case Error r -> throw r;
+                default -> throw new IllegalStateException(e.getCause());
+            }
         }
-        if (failure[0] != null) throw failure[0];
-        if (unchecked[0] != null) throw unchecked[0];
-        return result[0];
     }
 
     /** Its Anthropic-style base URL, {@code http://127.0.0.1:PORT}. */

@@ -21,8 +21,8 @@ final class Turn {
 
     Turn(AgentClient client, String agentId, String nonce, String message, Consumer<TurnResponse> listener) {
         Objects.requireNonNull(client, "client");
-        // a session's typos are argument errors, named before any request (the kernel's own API types a missing nonce)
-        requireText(agentId, "agentId", "the agent's id, e.g. result.agent().id()");
+        // A missing nonce in a session is an argument error, as a missing id is (Ask names both the same way); the
+        // kernel's own API types it as NonceRejectedException.
         requireText(nonce, "nonce", "the nonce from the SpawnResult, e.g. result.nonce()");
         this.ask = client.newAsk(agentId, nonce, message);
         this.agentId = agentId;
