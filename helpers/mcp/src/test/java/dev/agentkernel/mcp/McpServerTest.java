@@ -38,8 +38,13 @@ class McpServerTest {
     Path home;
 
     private final List<McpSyncClient> clients = new ArrayList<>();
-    private final List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
     private final List<Object> sentToolCalls = new CopyOnWriteArrayList<>();
+    /**
+     * Every message from the server in wire order. The SDK's sync client hands each notification to its consumer on
+     * its own boundedElastic task, so consumers see them in any order (CI saw "says tool hi"); a client reading the
+     * stream sees this order.
+     */
+    private final List<McpSchema.JSONRPCMessage> received = new CopyOnWriteArrayList<>();
     private RecordingTransport transport;
 
     @AfterEach
@@ -61,10 +66,9 @@ class McpServerTest {
 
     McpSyncClient start(String... serverArgs) {
         transport = new RecordingTransport(new StdioClientTransport(serverCommand(home, serverArgs), new JacksonMcpJsonMapper(new ObjectMapper())),
-                sentToolCalls);
+                sentToolCalls, received);
         McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120))
-                .initializationTimeout(Duration.ofSeconds(60))
-                .loggingConsumer(logs::add).build();
+                .initializationTimeout(Duration.ofSeconds(60)).build();
         clients.add(client);
         client.initialize();
         return client;
@@ -157,8 +161,21 @@ class McpServerTest {
         assertFalse(spawned.toLowerCase().contains("nonce"), spawned);
         McpSchema.CallToolResult answer = call(client, "ask_agent", Map.of("agent", "w1", "message", "[[reply: tool says hi]]"));
         assertEquals("tool says hi", text(answer).strip());
-        assertTrue(String.join("", logs.stream().map(McpSchema.LoggingMessageNotification::data).toList()).contains("tool says hi"),
-                "the turn text streamed as log notifications: " + logs);
+        // the turn's text streamed as log notifications, in order, all on the wire before the call's result
+        List<McpSchema.JSONRPCMessage> wire = List.copyOf(received);
+        int result = 0;
+        while (result < wire.size() && !(wire.get(result) instanceof McpSchema.JSONRPCResponse r && String.valueOf(r.result()).contains("tool says hi"))) {
+            result++;
+        }
+        assertTrue(result < wire.size(), "the ask_agent result was received: " + wire);
+        StringBuilder streamed = new StringBuilder();
+        for (McpSchema.JSONRPCMessage m : wire) {
+            if (m instanceof McpSchema.JSONRPCNotification n && n.method().equals(McpSchema.METHOD_NOTIFICATION_MESSAGE)) {
+                assertTrue(wire.indexOf(m) < result, "a log notification after the result: " + m);
+                streamed.append(((Map<?, ?>) n.params()).get("data"));
+            }
+        }
+        assertTrue(streamed.toString().contains("tool says hi"), "the turn text streamed as log notifications: " + streamed);
         assertTrue(text(call(client, "kill_agent", Map.of("agent", "w1"))).contains("killed"));
         System.err.printf("MEASURED mcp: spawn+ask+kill through MCP tools %d ms%n", (System.nanoTime() - t0) / 1_000_000);
 
@@ -285,15 +302,18 @@ class McpServerTest {
     static final class RecordingTransport implements McpClientTransport {
         private final StdioClientTransport delegate;
         private final List<Object> toolCalls;
+        private final List<McpSchema.JSONRPCMessage> received;
 
-        RecordingTransport(StdioClientTransport delegate, List<Object> toolCalls) {
+        RecordingTransport(StdioClientTransport delegate, List<Object> toolCalls, List<McpSchema.JSONRPCMessage> received) {
             this.delegate = delegate;
             this.toolCalls = toolCalls;
+            this.received = received;
         }
 
+        /** The transport subscribes to each inbound message's handler in arrival order, on its reading thread. */
         @Override
         public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
-            return delegate.connect(handler);
+            return delegate.connect(inbound -> handler.apply(inbound.doOnNext(received::add)));
         }
 
         @Override
