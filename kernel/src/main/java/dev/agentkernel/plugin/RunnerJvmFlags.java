@@ -65,9 +65,9 @@ public final class RunnerJvmFlags {
     }
 
     /**
-     * Kernel environment variable: {@code off} starts runners without building their LLM client before they report
-     * ready (the runner's default warm-up, see {@code Runner.start}): a faster ready and ~9 MB less idle RSS, for a
-     * first turn that is slower by the SDK's set-up.
+     * Kernel environment variable, what runners do before they report ready (see {@code Runner.start}): {@code turn}
+     * (the default) builds the LLM client and rehearses one scripted turn in the runner; {@code build} only builds the
+     * client; {@code off} neither: a faster ready and less idle RSS, for a slower first turn.
      */
     public static final String WARM_ENV = "AGENTKERNEL_RUNNER_WARM";
 
@@ -85,7 +85,14 @@ public final class RunnerJvmFlags {
     public static List<String> forRunner(Path runnerJar, Path cdsDir, Map<String, String> env) {
         List<String> flags = base();
         flags.addAll(RunnerClassCache.select(runnerJar, cdsDir, env, base()).flags());
-        if ("off".equals(env.get(WARM_ENV))) flags.add("-Dagentkernel.runner.warm=off");
+        String warm = env.get(WARM_ENV);
+        if (warm != null && !warm.isBlank()) {
+            if (!List.of("off", "build", "turn").contains(warm)) {
+                throw new dev.agentkernel.SpawnFailedException(WARM_ENV + "=" + warm + " is not a warm-up mode; use turn (the default),"
+                        + " build or off, or unset it", List.of());
+            }
+            flags.add("-Dagentkernel.runner.warm=" + warm);
+        }
         return flags;
     }
 

@@ -55,4 +55,16 @@ class RunnerJvmFlagsTest {
         assertTrue(on.stream().noneMatch(f -> f.startsWith("-Dagentkernel.runner.warm")), on.toString());
         assertTrue(on.contains("-Dagentkernel.class.cache=none"), "no cache directory, no cache: " + on);
     }
+
+    @Test
+    void eachWarmUpModeIsPassedOnAndAnUnknownOneIsATypedErrorNamingTheModes() {
+        for (String mode : List.of("off", "build", "turn")) {
+            List<String> flags = RunnerJvmFlags.forRunner(Path.of("no-such-runner.jar"), null, java.util.Map.of(RunnerJvmFlags.WARM_ENV, mode));
+            assertTrue(flags.contains("-Dagentkernel.runner.warm=" + mode), flags.toString());
+        }
+        dev.agentkernel.SpawnFailedException e = org.junit.jupiter.api.Assertions.assertThrows(dev.agentkernel.SpawnFailedException.class,
+                () -> RunnerJvmFlags.forRunner(Path.of("no-such-runner.jar"), null, java.util.Map.of(RunnerJvmFlags.WARM_ENV, "fast")));
+        assertTrue(e.getMessage().contains("AGENTKERNEL_RUNNER_WARM=fast") && e.getMessage().contains("turn (the default), build or off"),
+                e.getMessage());
+    }
 }

@@ -22,6 +22,12 @@ public final class Protocol {
     public static final String INFO_CLASS_CACHE = "class_cache";
     /** {@code /info} field: the class cache the kernel started the runner with ({@code aot}, {@code cds}, {@code none}). */
     public static final String INFO_CLASS_CACHE_REQUESTED = "class_cache_requested";
+    /**
+     * {@code /info} field: what the runner's warm-up did before it reported ready: {@code turn} (client built and one
+     * scripted turn rehearsed in the runner), {@code build} (client built), {@code off}, or {@code failed} (the client
+     * could not be built, e.g. no key, or the rehearsal failed: the first turn reports or pays for it).
+     */
+    public static final String INFO_WARM_UP = "warm_up";
     /** System property the kernel starts a runner with, naming the class cache kind it passed (see INFO_CLASS_CACHE). */
     public static final String CLASS_CACHE_PROPERTY = "agentkernel.class.cache";
 

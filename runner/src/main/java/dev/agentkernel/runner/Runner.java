@@ -132,21 +132,44 @@ public final class Runner implements AutoCloseable {
         return proxy.type() == java.net.Proxy.Type.DIRECT ? null : proxy;
     }
 
-    /** System property: {@code off} skips building the LLM client before the runner reports ready. */
+    /**
+     * System property: what the runner does with its LLM client before it reports ready. {@code turn} (the default)
+     * builds it and rehearses one whole streamed turn against a scripted server in this process; {@code build} only
+     * builds it and one request; {@code off} leaves everything to the first turn.
+     */
     public static final String WARM_PROPERTY = "agentkernel.runner.warm";
 
+    /** The values of {@link #WARM_PROPERTY}. */
+    enum WarmUp {
+        OFF, BUILD, TURN;
+
+        static WarmUp fromProperty() {
+            String value = System.getProperty(WARM_PROPERTY, "turn");
+            for (WarmUp w : values()) if (w.name().equalsIgnoreCase(value)) return w;
+            throw new IllegalArgumentException("-D" + WARM_PROPERTY + "=" + value + ": use off, build or turn");
+        }
+    }
+
     public void start() {
-        // Before /health answers: the SDK client (OkHttp, Kotlin, the platform trust store) and one request built, not
-        // sent. Measured with the bench against the peer (2026-12-05, same build, AOT cache, 2-core box under load
-        // ~11, medians of 5; ratios to the peer in the same run): no warm-up (two runs): spawn → first token 3206 / 3055
-        // ms (1.02× / 0.71×), first turn's first token 2092 / 1700 ms (8.99× / 7.08×), ready 1131 / 1553 ms; warm-up on
-        // a thread after ready: 3132 ms (0.66×), 2206 ms (6.82×), 926 ms; here, before ready: 2529 ms (0.52×), 732 ms
-        // (3.20×), 1750 ms. Idle RSS 86 → 95 MB, RSS after a turn unchanged (~104 MB). -Dagentkernel.runner.warm=off
-        // (kernel env AGENTKERNEL_RUNNER_WARM=off) skips it.
-        if (!"off".equals(System.getProperty(WARM_PROPERTY))) warmProvider();
+        // Before /health answers. Measured with the bench against the peer (2026-12-05, same build, AOT cache, 2-core
+        // box under load ~11, medians of 5; ratios to the peer in the same run): no warm-up (two runs): spawn → first
+        // token 3206 / 3055 ms (1.02× / 0.71×), first turn's first token 2092 / 1700 ms (8.99× / 7.08×), ready 1131 /
+        // 1553 ms; building the client on a thread after ready: 3132 ms (0.66×), 2206 ms (6.82×), 926 ms; building it
+        // here, before ready: 2529 ms (0.52×), 732 ms (3.20×), 1750 ms. Idle RSS 86 → 95 MB, RSS after a turn
+        // unchanged (~104 MB). The rehearsed turn: see WarmUp.TURN's measurements in runner/README.md.
+        WarmUp warmUp = WarmUp.fromProperty();
+        warmedUp = warmUp == WarmUp.OFF ? "off" : warmProvider(warmUp == WarmUp.TURN) ? warmUp.name().toLowerCase(java.util.Locale.ROOT) : "failed";
         if (bus != null) bus.start();
         server.start();
         if (relay != null) relay.start();
+    }
+
+    /** What the warm-up did, for {@code /info} ({@link dev.agentkernel.protocol.Protocol#INFO_WARM_UP}). */
+    private volatile String warmedUp = "off";
+
+    /** True once the warm-up's scripted turn went through (see {@link WarmUp#TURN}). */
+    boolean rehearsed() {
+        return warmedUp.equals("turn");
     }
 
     /** True once the LLM client is built (by the warm-up in {@link #start()}, or by the first turn). */
@@ -154,14 +177,28 @@ public final class Runner implements AutoCloseable {
         return providers.built();
     }
 
-    /** Builds the provider and one request without sending it; a bad key or URL is left for the first turn to report. */
-    void warmProvider() {
+    /**
+     * Builds the provider and one request without sending it, and with {@code rehearse} runs that request as one
+     * scripted turn in this process; a bad key or URL is left for the first turn to report. False when either failed.
+     */
+    boolean warmProvider(boolean rehearse) {
+        dev.agentkernel.runner.llm.ModelRequest sample = new dev.agentkernel.runner.llm.ModelRequest(settings.systemPrompt(),
+                java.util.List.of(dev.agentkernel.runner.model.ChatMessage.userText("warm-up")), tools.specs());
         try {
-            providers.get().warm(new dev.agentkernel.runner.llm.ModelRequest(settings.systemPrompt(),
-                    java.util.List.of(dev.agentkernel.runner.model.ChatMessage.userText("warm-up")), tools.specs()));
+            providers.get().warm(sample);
         } catch (RuntimeException e) {
-            // a missing key or a bad base URL is reported by the first turn, as without the warm-up
+            return false; // a missing key or a bad base URL is reported by the first turn, as without the warm-up
         }
+        if (rehearse) {
+            try {
+                providers.rehearse(sample);
+            } catch (RuntimeException e) {
+                // the rehearsal only warms: the first turn is then as slow as without it, and still works
+                System.err.println("agentkernel runner: the warm-up turn failed (" + e + "); the first turn will be slower");
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The relay network when the config has {@code relay_dir}, else null. */
@@ -209,6 +246,7 @@ public final class Runner implements AutoCloseable {
         node.put("busy", gate.running().isPresent());
         node.put("protocol_version", dev.agentkernel.protocol.Protocol.VERSION);
         node.put(dev.agentkernel.protocol.Protocol.INFO_CLASS_CACHE, ClassCacheInUse.used());
+        node.put(dev.agentkernel.protocol.Protocol.INFO_WARM_UP, warmedUp);
         node.put(dev.agentkernel.protocol.Protocol.INFO_CLASS_CACHE_REQUESTED, ClassCacheInUse.requested());
         if (bus != null) {
             node.put("agentbus_port", bus.port());

@@ -45,6 +45,7 @@ class ClassCacheE2eTest {
                         assertEquals(kind, info.path(Protocol.INFO_CLASS_CACHE).asText(), kind + " via " + provider + ": " + info
                                 + trainingLogs(state));
                         assertEquals(kind, info.path(Protocol.INFO_CLASS_CACHE_REQUESTED).asText(), info.toString());
+                        assertEquals("turn", info.path(Protocol.INFO_WARM_UP).asText(), "the scripted warm-up turn ran: " + info);
                     }
                     kernel.cleanup().join();
                 }

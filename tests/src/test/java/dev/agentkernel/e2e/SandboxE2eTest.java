@@ -68,6 +68,9 @@ class SandboxE2eTest {
         long pid = pid(kernel, alice.agent().id());
         String command = ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("");
         assertTrue(command.endsWith("bwrap"), "the agent's process is bubblewrap: " + command);
+        // its warm-up turn ran inside the sandbox although its LLM client only reaches out through the egress proxy
+        com.fasterxml.jackson.databind.JsonNode info = kernel.agentClient().getInfo(alice.agent().id()).join().raw();
+        assertEquals("turn", info.path(dev.agentkernel.protocol.Protocol.INFO_WARM_UP).asText(), info.toString());
         String out = bash(alice, "echo pid=$$ home=$HOME; hostname; ls /");
         assertTrue(out.contains("home=" + agentDir(kernel, alice.agent().id()).resolve("workspace")), out);
         assertFalse(out.contains("pid=" + pid), "bash has a pid of the sandbox's own namespace: " + out);

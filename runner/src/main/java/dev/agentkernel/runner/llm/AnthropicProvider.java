@@ -111,7 +111,27 @@ final class AnthropicProvider implements LlmProvider {
     }
 
     @Override
+    public void rehearse(ModelRequest sample, String baseUrl) {
+        // the same JSON mapper (its serializer and deserializer caches are the first turn's cost), a direct HTTP
+        // client: the agent's own may go through a proxy that cannot reach this process's loopback
+        com.anthropic.client.okhttp.OkHttpClient direct = com.anthropic.client.okhttp.OkHttpClient.builder()
+                .backend(com.anthropic.backends.AnthropicBackend.builder().apiKey(settings.apiKey()).baseUrl(baseUrl).build())
+                .build();
+        try {
+            complete(client.withOptions(o -> o.baseUrl(baseUrl).httpClient(direct).maxRetries(0)), sample,
+                    StreamListener.NONE, new Cancellation());
+        } finally {
+            direct.close();
+            lastAnswer = null;
+        }
+    }
+
+    @Override
     public ModelResponse complete(ModelRequest request, StreamListener listener, Cancellation cancellation) {
+        return complete(client, request, listener, cancellation);
+    }
+
+    private ModelResponse complete(AnthropicClient client, ModelRequest request, StreamListener listener, Cancellation cancellation) {
         MessageCreateParams params = params(request);
         boolean forwardThinking = settings.thinking() != ThinkingLevel.NONE;
         cancellation.throwIfCancelled();

@@ -18,6 +18,16 @@ public interface LlmProvider extends AutoCloseable {
      */
     default void warm(ModelRequest sample) {}
 
+    /**
+     * Runs one whole streamed call for {@code sample} against a scripted server at {@code baseUrl} (this provider's
+     * wire form), through this provider's own SDK client and JSON mapper, so that the first real turn finds the
+     * request, SSE and event-parsing paths loaded and their caches filled. Nothing of it stays in the provider.
+     * Default: nothing.
+     *
+     * @throws LlmException when the scripted call fails
+     */
+    default void rehearse(ModelRequest sample, String baseUrl) {}
+
     @Override
     void close();
 }

@@ -81,7 +81,23 @@ final class OpenAiProvider implements LlmProvider {
     }
 
     @Override
+    public void rehearse(ModelRequest sample, String baseUrl) {
+        // as AnthropicProvider.rehearse: the same JSON mapper, a direct HTTP client
+        com.openai.client.okhttp.OkHttpClient direct = com.openai.client.okhttp.OkHttpClient.builder().build();
+        try {
+            complete(client.withOptions(o -> o.baseUrl(baseUrl).httpClient(direct).maxRetries(0)), sample,
+                    StreamListener.NONE, new Cancellation());
+        } finally {
+            direct.close();
+        }
+    }
+
+    @Override
     public ModelResponse complete(ModelRequest request, StreamListener listener, Cancellation cancellation) {
+        return complete(client, request, listener, cancellation);
+    }
+
+    private ModelResponse complete(OpenAIClient client, ModelRequest request, StreamListener listener, Cancellation cancellation) {
         ChatCompletionCreateParams params = params(request);
         boolean forwardThinking = settings.thinking() != ThinkingLevel.NONE;
         cancellation.throwIfCancelled();

@@ -68,6 +68,19 @@ public final class Providers implements AutoCloseable {
         return instance;
     }
 
+    /**
+     * One whole scripted turn through the built provider ({@link LlmProvider#rehearse}) against a scripted LLM server
+     * started in this process for it, in the provider's wire form; its output goes nowhere.
+     *
+     * @throws LlmException when the provider cannot be built or the scripted turn fails
+     */
+    public void rehearse(ModelRequest sample) {
+        LlmProvider built = get();
+        try (dev.agentkernel.fakellm.FakeLlmServer llm = dev.agentkernel.fakellm.FakeLlmServer.start(0)) {
+            built.rehearse(sample, "openai".equals(provider) ? llm.openAiBaseUrl() : llm.anthropicBaseUrl());
+        }
+    }
+
     /** True once {@link #get()} has built the provider (the runner's warm-up does before it reports ready). */
     public synchronized boolean built() {
         return instance != null;
