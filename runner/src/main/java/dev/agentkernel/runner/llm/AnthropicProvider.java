@@ -115,7 +115,7 @@ final class AnthropicProvider implements LlmProvider {
         // the same JSON mapper (its serializer and deserializer caches are the first turn's cost), a direct HTTP
         // client: the agent's own may go through a proxy that cannot reach this process's loopback
         com.anthropic.client.okhttp.OkHttpClient direct = com.anthropic.client.okhttp.OkHttpClient.builder()
-                .backend(com.anthropic.backends.AnthropicBackend.builder().apiKey(settings.apiKey()).baseUrl(baseUrl).build())
+                .backend(com.anthropic.backends.AnthropicBackend.builder().apiKey(Providers.REHEARSAL_KEY).baseUrl(baseUrl).build())
                 .build();
         try {
             complete(client.withOptions(o -> o.baseUrl(baseUrl).httpClient(direct).maxRetries(0)), sample,

@@ -85,7 +85,9 @@ final class OpenAiProvider implements LlmProvider {
         // as AnthropicProvider.rehearse: the same JSON mapper, a direct HTTP client
         com.openai.client.okhttp.OkHttpClient direct = com.openai.client.okhttp.OkHttpClient.builder().build();
         try {
-            complete(client.withOptions(o -> o.baseUrl(baseUrl).httpClient(direct).maxRetries(0)), sample,
+            // the built client's headers already carry the agent's key: apiKey(...) alone would still send it
+            complete(client.withOptions(o -> o.baseUrl(baseUrl).apiKey(Providers.REHEARSAL_KEY)
+                            .replaceHeaders("Authorization", "Bearer " + Providers.REHEARSAL_KEY).httpClient(direct).maxRetries(0)), sample,
                     StreamListener.NONE, new Cancellation());
         } finally {
             direct.close();

@@ -75,10 +75,21 @@ public final class Providers implements AutoCloseable {
      * @throws LlmException when the provider cannot be built or the scripted turn fails
      */
     public void rehearse(ModelRequest sample) {
-        LlmProvider built = get();
         try (dev.agentkernel.fakellm.FakeLlmServer llm = dev.agentkernel.fakellm.FakeLlmServer.start(0)) {
-            built.rehearse(sample, "openai".equals(provider) ? llm.openAiBaseUrl() : llm.anthropicBaseUrl());
+            rehearse(sample, llm);
         }
+    }
+
+    /**
+     * The API key a rehearsal sends instead of the agent's. The scripted server records requests, headers included,
+     * and serves them on {@code /_requests} to anyone on the loopback while it runs: with the local backend that is
+     * every process of the host.
+     */
+    static final String REHEARSAL_KEY = "agentkernel-rehearsal";
+
+    /** {@link #rehearse(ModelRequest)} against a scripted server the caller started. */
+    void rehearse(ModelRequest sample, dev.agentkernel.fakellm.FakeLlmServer llm) {
+        get().rehearse(sample, "openai".equals(provider) ? llm.openAiBaseUrl() : llm.anthropicBaseUrl());
     }
 
     /** True once {@link #get()} has built the provider (the runner's warm-up does before it reports ready). */
