@@ -87,11 +87,11 @@ public final class RunnerJvmFlags {
         flags.addAll(RunnerClassCache.select(runnerJar, cdsDir, env, base()).flags());
         String warm = env.get(WARM_ENV);
         if (warm != null && !warm.isBlank()) {
-            if (!List.of("off", "build", "turn").contains(warm)) {
+            if (!dev.agentkernel.protocol.Protocol.WARM_UP_MODES.contains(warm)) {
                 throw new dev.agentkernel.SpawnFailedException(WARM_ENV + "=" + warm + " is not a warm-up mode; use turn (the default),"
                         + " build or off, or unset it", List.of());
             }
-            flags.add("-Dagentkernel.runner.warm=" + warm);
+            flags.add("-D" + dev.agentkernel.protocol.Protocol.WARM_UP_PROPERTY + "=" + warm);
         }
         return flags;
     }

@@ -28,6 +28,15 @@ public final class Protocol {
      * could not be built, e.g. no key, or the rehearsal failed: the first turn reports or pays for it).
      */
     public static final String INFO_WARM_UP = "warm_up";
+    /**
+     * System property the kernel starts a runner with: what it does with its LLM client before it reports ready, one of
+     * {@link #WARM_UP_MODES}: {@code turn} (the default) builds it and rehearses one whole streamed turn against a
+     * scripted server in the runner; {@code build} only builds it and one request; {@code off} leaves everything to
+     * the first turn. {@link #INFO_WARM_UP} reports the mode, or {@code failed}.
+     */
+    public static final String WARM_UP_PROPERTY = "agentkernel.runner.warm";
+    /** The values of {@link #WARM_UP_PROPERTY}, the default first. */
+    public static final java.util.List<String> WARM_UP_MODES = java.util.List.of("turn", "build", "off");
     /** System property the kernel starts a runner with, naming the class cache kind it passed (see INFO_CLASS_CACHE). */
     public static final String CLASS_CACHE_PROPERTY = "agentkernel.class.cache";
 

@@ -2,6 +2,7 @@ package dev.agentkernel.runner;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.protocol.Protocol;
 import dev.agentkernel.protocol.relay.RelaySockets;
 import dev.agentkernel.runner.http.RunnerHttpServer;
 import dev.agentkernel.runner.llm.ProviderSettings;
@@ -29,7 +30,7 @@ import java.util.Map;
 public final class Runner implements AutoCloseable {
     /** Options tests and the launcher may tune; the defaults are what a spawned agent uses. */
     public record Options(int outputCapBytes, Duration keepAlive, int maxRetries) {
-        public static final Options DEFAULT = new Options(BashTool.DEFAULT_OUTPUT_CAP, dev.agentkernel.protocol.Protocol.SSE_KEEP_ALIVE,
+        public static final Options DEFAULT = new Options(BashTool.DEFAULT_OUTPUT_CAP, Protocol.SSE_KEEP_ALIVE,
                 ProviderSettings.DEFAULT_MAX_RETRIES);
     }
 
@@ -127,27 +128,9 @@ public final class Runner implements AutoCloseable {
      */
     static java.net.Proxy hostProxy(RunnerSettings settings) {
         String endpoint = settings.baseUrl() != null && !settings.baseUrl().isBlank() ? settings.baseUrl()
-                : dev.agentkernel.protocol.Protocol.defaultLlmEndpoint(settings.provider());
+                : Protocol.defaultLlmEndpoint(settings.provider());
         java.net.Proxy proxy = dev.agentkernel.protocol.net.ProxyEnv.of(System.getenv()).proxyFor(java.net.URI.create(endpoint));
         return proxy.type() == java.net.Proxy.Type.DIRECT ? null : proxy;
-    }
-
-    /**
-     * System property: what the runner does with its LLM client before it reports ready. {@code turn} (the default)
-     * builds it and rehearses one whole streamed turn against a scripted server in this process; {@code build} only
-     * builds it and one request; {@code off} leaves everything to the first turn.
-     */
-    public static final String WARM_PROPERTY = "agentkernel.runner.warm";
-
-    /** The values of {@link #WARM_PROPERTY}. */
-    enum WarmUp {
-        OFF, BUILD, TURN;
-
-        static WarmUp fromProperty() {
-            String value = System.getProperty(WARM_PROPERTY, "turn");
-            for (WarmUp w : values()) if (w.name().equalsIgnoreCase(value)) return w;
-            throw new IllegalArgumentException("-D" + WARM_PROPERTY + "=" + value + ": use off, build or turn");
-        }
     }
 
     public void start() {
@@ -156,9 +139,12 @@ public final class Runner implements AutoCloseable {
         // token 3206 / 3055 ms (1.02× / 0.71×), first turn's first token 2092 / 1700 ms (8.99× / 7.08×), ready 1131 /
         // 1553 ms; building the client on a thread after ready: 3132 ms (0.66×), 2206 ms (6.82×), 926 ms; building it
         // here, before ready: 2529 ms (0.52×), 732 ms (3.20×), 1750 ms. Idle RSS 86 → 95 MB, RSS after a turn
-        // unchanged (~104 MB). The rehearsed turn: see WarmUp.TURN's measurements in runner/README.md.
-        WarmUp warmUp = WarmUp.fromProperty();
-        warmedUp = warmUp == WarmUp.OFF ? "off" : warmProvider(warmUp == WarmUp.TURN) ? warmUp.name().toLowerCase(java.util.Locale.ROOT) : "failed";
+        // unchanged (~104 MB). The rehearsed turn (mode turn): its measurements are in runner/README.md.
+        String mode = System.getProperty(Protocol.WARM_UP_PROPERTY, Protocol.WARM_UP_MODES.getFirst());
+        if (!Protocol.WARM_UP_MODES.contains(mode)) {
+            throw new IllegalArgumentException("-D" + Protocol.WARM_UP_PROPERTY + "=" + mode + ": use one of " + Protocol.WARM_UP_MODES);
+        }
+        warmedUp = mode.equals("off") || warmProvider(mode.equals("turn")) ? mode : "failed";
         if (bus != null) bus.start();
         server.start();
         if (relay != null) relay.start();
@@ -167,7 +153,7 @@ public final class Runner implements AutoCloseable {
     /** What the warm-up did, for {@code /info} ({@link dev.agentkernel.protocol.Protocol#INFO_WARM_UP}). */
     private volatile String warmedUp = "off";
 
-    /** True once the warm-up's scripted turn went through (see {@link WarmUp#TURN}). */
+    /** True once the warm-up's scripted turn went through (mode {@code turn}). */
     boolean rehearsed() {
         return warmedUp.equals("turn");
     }
@@ -178,27 +164,30 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Builds the provider and one request without sending it, and with {@code rehearse} runs that request as one
+     * Builds the provider, then either builds one request without sending it or, with {@code rehearse}, runs it as one
      * scripted turn in this process; a bad key or URL is left for the first turn to report. False when either failed.
      */
     boolean warmProvider(boolean rehearse) {
         dev.agentkernel.runner.llm.ModelRequest sample = new dev.agentkernel.runner.llm.ModelRequest(settings.systemPrompt(),
                 java.util.List.of(dev.agentkernel.runner.model.ChatMessage.userText("warm-up")), tools.specs());
+        dev.agentkernel.runner.llm.LlmProvider provider;
         try {
-            providers.get().warm(sample);
+            provider = providers.get();
         } catch (RuntimeException e) {
             return false; // a missing key or a bad base URL is reported by the first turn, as without the warm-up
         }
-        if (rehearse) {
-            try {
-                providers.rehearse(sample);
-            } catch (RuntimeException e) {
-                // the rehearsal only warms: the first turn is then as slow as without it, and still works
-                System.err.println("agentkernel runner: the warm-up turn failed (" + e + "); the first turn will be slower");
-                return false;
-            }
+        if (!rehearse) {
+            provider.warm(sample);
+            return true;
         }
-        return true;
+        try {
+            providers.rehearse(sample);
+            return true;
+        } catch (RuntimeException e) {
+            // the rehearsal only warms: the first turn is then as slow as without it, and still works
+            System.err.println("agentkernel runner: the warm-up turn failed (" + e + "); the first turn will be slower");
+            return false;
+        }
     }
 
     /** The relay network when the config has {@code relay_dir}, else null. */
@@ -244,10 +233,10 @@ public final class Runner implements AutoCloseable {
         tools.names().forEach(node.putArray("tools")::add);
         node.put("workspace", settings.workspace().toString());
         node.put("busy", gate.running().isPresent());
-        node.put("protocol_version", dev.agentkernel.protocol.Protocol.VERSION);
-        node.put(dev.agentkernel.protocol.Protocol.INFO_CLASS_CACHE, ClassCacheInUse.used());
-        node.put(dev.agentkernel.protocol.Protocol.INFO_WARM_UP, warmedUp);
-        node.put(dev.agentkernel.protocol.Protocol.INFO_CLASS_CACHE_REQUESTED, ClassCacheInUse.requested());
+        node.put("protocol_version", Protocol.VERSION);
+        node.put(Protocol.INFO_CLASS_CACHE, ClassCacheInUse.used());
+        node.put(Protocol.INFO_WARM_UP, warmedUp);
+        node.put(Protocol.INFO_CLASS_CACHE_REQUESTED, ClassCacheInUse.requested());
         if (bus != null) {
             node.put("agentbus_port", bus.port());
             node.put("agentbus_id", bus.bus().log().busId());

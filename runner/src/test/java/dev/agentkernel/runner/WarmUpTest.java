@@ -22,7 +22,7 @@ class WarmUpTest {
 
     @AfterEach
     void clear() {
-        System.clearProperty(Runner.WARM_PROPERTY);
+        System.clearProperty(dev.agentkernel.protocol.Protocol.WARM_UP_PROPERTY);
     }
 
     @Test
@@ -61,7 +61,7 @@ class WarmUpTest {
 
     @Test
     void buildOnlyBuildsTheClient() throws Exception {
-        System.setProperty(Runner.WARM_PROPERTY, "build");
+        System.setProperty(dev.agentkernel.protocol.Protocol.WARM_UP_PROPERTY, "build");
         try (TestRunner r = TestRunner.start(tmp, TestRunner.config("anthropic", "http://127.0.0.1:9", c -> { }))) {
             assertTrue(r.runner.providerBuilt());
             assertFalse(r.runner.rehearsed());
@@ -71,7 +71,7 @@ class WarmUpTest {
 
     @Test
     void offSkipsTheWarmUp() throws Exception {
-        System.setProperty(Runner.WARM_PROPERTY, "off");
+        System.setProperty(dev.agentkernel.protocol.Protocol.WARM_UP_PROPERTY, "off");
         try (TestRunner r = TestRunner.start(tmp, TestRunner.config("anthropic", "http://127.0.0.1:9", c -> { }))) {
             assertFalse(r.runner.providerBuilt());
             assertFalse(r.runner.rehearsed());

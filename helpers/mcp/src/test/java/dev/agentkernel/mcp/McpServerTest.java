@@ -169,9 +169,9 @@ class McpServerTest {
         }
         assertTrue(result < wire.size(), "the ask_agent result was received: " + wire);
         StringBuilder streamed = new StringBuilder();
-        for (McpSchema.JSONRPCMessage m : wire) {
-            if (m instanceof McpSchema.JSONRPCNotification n && n.method().equals(McpSchema.METHOD_NOTIFICATION_MESSAGE)) {
-                assertTrue(wire.indexOf(m) < result, "a log notification after the result: " + m);
+        for (int i = 0; i < wire.size(); i++) {
+            if (wire.get(i) instanceof McpSchema.JSONRPCNotification n && n.method().equals(McpSchema.METHOD_NOTIFICATION_MESSAGE)) {
+                assertTrue(i < result, "a log notification after the result: " + n);
                 streamed.append(((Map<?, ?>) n.params()).get("data"));
             }
         }
