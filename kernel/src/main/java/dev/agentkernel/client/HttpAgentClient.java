@@ -80,7 +80,7 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
         dispatcher.setMaxRequests(4096);
         dispatcher.setMaxRequestsPerHost(4096);
         // Whatever idle timeout the runner's server has, a connection it closed while pooled is retried fresh.
-        this.streaming = StaleConnectionRetry.install(new OkHttpClient.Builder(), new ConnectionPool(32, 30, TimeUnit.SECONDS))
+        this.streaming = RunnerConnections.builder(new ConnectionPool(32, 30, TimeUnit.SECONDS))
                 .dispatcher(dispatcher)
                 .connectTimeout(Duration.ofSeconds(5))
                 .readTimeout(turnReadTimeout)
@@ -261,7 +261,13 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
                 + endpoint.baseUri() + " is not reachable: " + why + "; check kernel.status() and the agent's runner.err", cause);
     }
 
-    private static HttpUrl url(AgentEndpoint endpoint, String path) {
+    static HttpUrl url(AgentEndpoint endpoint, String path) {
+        if (!"http".equalsIgnoreCase(endpoint.baseUri().getScheme())) {
+            // the clients are cleartext only (RunnerConnections); say why rather than OkHttp's "CLEARTEXT-only client"
+            throw new AgentUnreachableException("agent '" + endpoint.name() + "' has the address " + endpoint.baseUri()
+                    + ", but runners speak plain HTTP with the nonce as bearer token (protocol.md) on a private path; the"
+                    + " backend must hand the kernel an http:// address (a loopback port, a relay or a port-forward)");
+        }
         return HttpUrl.get(endpoint.baseUri().resolve(path).toString());
     }
 

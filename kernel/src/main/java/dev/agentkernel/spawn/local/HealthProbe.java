@@ -18,8 +18,7 @@ final class HealthProbe implements AutoCloseable {
     static final long POLL_MILLIS = 5;
 
     /** Pooled, since spawn polls every few ms; a connection the runner closed while idle is retried fresh. */
-    private final OkHttpClient client = dev.agentkernel.client.StaleConnectionRetry.install(new OkHttpClient.Builder(),
-                    new ConnectionPool(5, 5, TimeUnit.MINUTES))
+    private final OkHttpClient client = dev.agentkernel.client.RunnerConnections.builder(new ConnectionPool(5, 5, TimeUnit.MINUTES))
             .connectTimeout(Duration.ofMillis(250))
             .readTimeout(Duration.ofMillis(500))
             .retryOnConnectionFailure(false)
