@@ -227,6 +227,7 @@ public final class AgentKernel implements AutoCloseable {
         private IntSupplier portSource;
         private dev.agentkernel.config.SandboxSettings sandbox;
         private boolean keepAgentDirs;
+        private Integer warmPool;
 
         public Builder backend(String backend) { this.backend = backend; return this; }
         public Builder plugin(AgentTypePlugin plugin) { this.plugins.add(plugin); return this; }
@@ -245,6 +246,13 @@ public final class AgentKernel implements AutoCloseable {
          * stopped when it closes; default false: {@link AgentKernel#close()} removes them.
          */
         public Builder keepAgentDirs(boolean keep) { this.keepAgentDirs = keep; return this; }
+        /**
+         * Keeps {@code size} standby runners started ahead of their agents (local backend; overrides the config's
+         * {@code warm_pool}). A spawn whose request they fit (no env, resources, image, AgentBus, not detached, the
+         * pool's agent type and provider) claims one: a config file and one HTTP call instead of a JVM start. The pool
+         * refills in the background, one runner at a time; each standby holds about a runner's idle memory.
+         */
+        public Builder warmPool(int size) { this.warmPool = size; return this; }
 
         /** Where local agents' HTTP ports come from (default: a free loopback port). For tests of the port retry. */
         public Builder portSource(IntSupplier portSource) { this.portSource = portSource; return this; }
@@ -262,6 +270,12 @@ public final class AgentKernel implements AutoCloseable {
         public AgentKernel build() {
             KernelConfig cfg = config == null ? KernelConfig.empty() : KernelConfigLoader.load(config);
             if (sandbox != null) cfg = cfg.withSandbox(sandbox);
+            if (warmPool != null) cfg = cfg.withWarmPool(warmPool);
+            int pool = cfg.warmPool() == null ? 0 : cfg.warmPool();
+            if (pool < 0 || pool > dev.agentkernel.config.KernelConfigLoader.WARM_POOL_MAX) {
+                throw new ConfigException("warmPool must be 0.." + dev.agentkernel.config.KernelConfigLoader.WARM_POOL_MAX
+                        + " standby runners, got " + pool);
+            }
             Map<String, String> env = hostEnv != null ? Map.copyOf(hostEnv) : System.getenv();
             String name = backend != null ? backend : cfg.backend() != null ? cfg.backend() : LocalBackend.NAME;
             String normalized = name.trim().toLowerCase(java.util.Locale.ROOT);
@@ -290,6 +304,14 @@ public final class AgentKernel implements AutoCloseable {
             Backend backendImpl = factory != null
                     ? factory.create(new BackendContext(cfg, abs, registry, vault, env, timeout))
                     : new LocalBackend(new LocalBackendSettings(abs, env, timeout, null, portSource), registry, vault, packaging);
+            if (pool > 0) {
+                if (!(backendImpl instanceof LocalBackend local) || !local.supportsWarmPool()) {
+                    backendImpl.close(false);
+                    throw new ConfigException("warm_pool works with the local backend only (this kernel's is '" + backendImpl.name()
+                            + "': its runners start in their own sandbox or pod per agent); remove warm_pool or use backend local");
+                }
+                local.startWarmPool(pool);
+            }
             Packaging images = factory != null ? packagingFor(normalized, cfg, blobs, abs).orElse(packaging) : packaging;
             return new AgentKernel(backendImpl, new HttpAgentClient(backendImpl, vault), vault, cfg, abs, blobs, images, keepAgentDirs);
         }

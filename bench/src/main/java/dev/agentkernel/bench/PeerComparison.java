@@ -57,6 +57,8 @@ final class PeerComparison {
     final List<Double> idleOurs = new ArrayList<>(), idlePeer = new ArrayList<>();
     final List<Double> afterOurs = new ArrayList<>(), afterPeer = new ArrayList<>();
     final List<Double> oneShotOurs = new ArrayList<>(), oneShotPeer = new ArrayList<>();
+    /** Ours only: spawns claimed from a warm pool (its own rows, next to the peer's cold ones: the peer has no pool). */
+    final List<Double> claimOurs = new ArrayList<>(), pooledFirstOurs = new ArrayList<>();
 
     PeerComparison(BenchContext ctx, PiPeer peer) {
         this.ctx = ctx;
@@ -74,6 +76,7 @@ final class PeerComparison {
                 ctx.progress("peer: round " + (i + 1) + "/" + rounds + (i % 2 == 0 ? " (ours first)" : " (peer first)"));
                 if (i % 2 == 0) { oursCold(true); peerCold(true); } else { peerCold(true); oursCold(true); }
             }
+            if (!ctx.sandboxed()) oursPooled(rounds);
             for (int i = 0; i < RSS_ROUNDS; i++) {
                 ctx.progress("peer: memory round " + (i + 1) + "/" + RSS_ROUNDS);
                 if (i % 2 == 0) { oursRss(); peerRss(); } else { peerRss(); oursRss(); }
@@ -94,9 +97,16 @@ final class PeerComparison {
     }
 
     List<PeerRow> rows() {
-        return List.of(
+        List<PeerRow> rows = new ArrayList<>(List.of(
                 new PeerRow("start → ready", Unit.MS, readyOurs, readyPeer, "—"),
-                new PeerRow("spawn → first token of the first turn", Unit.MS, spawnFirstOurs, spawnFirstPeer, "≤ 0.5×"),
+                new PeerRow("spawn → first token of the first turn", Unit.MS, spawnFirstOurs, spawnFirstPeer, "≤ 0.5×")));
+        if (!claimOurs.isEmpty()) {
+            rows.add(new PeerRow("warm pool (warm_pool: 1), ours only: spawn → ready, a claim (peer: its cold start → ready)",
+                    Unit.MS, claimOurs, readyPeer, "own row"));
+            rows.add(new PeerRow("warm pool: spawn → first token of the first turn (peer: its cold spawn)", Unit.MS,
+                    pooledFirstOurs, spawnFirstPeer, "own row"));
+        }
+        rows.addAll(List.of(
                 new PeerRow("first token of the first turn", Unit.MS, firstOurs, firstPeer, "≤ 2× our warm"),
                 new PeerRow("first token, warm agent", Unit.MS, warmOurs, warmPeer, "≤ 1.0×"),
                 new PeerRow("first token, LLM server direct (each side's own turn request replayed)", Unit.MS, direct, directPeer, "—"),
@@ -106,7 +116,8 @@ final class PeerComparison {
                 new PeerRow("idle RSS (spawned, no turn yet)", Unit.MB, idleOurs, idlePeer, "≤ 0.5×"),
                 new PeerRow("RSS after one turn", Unit.MB, afterOurs, afterPeer, "≤ 0.75×"),
                 new PeerRow("text chunks per second, " + CHUNKS + " chunks (peer repeats the partial message per event)",
-                        Unit.PER_SECOND, chunksOurs, chunksPeer, "—"));
+                        Unit.PER_SECOND, chunksOurs, chunksPeer, "—")));
+        return rows;
     }
 
     // ------------------------------------------------------------------ ours
@@ -144,6 +155,41 @@ final class PeerComparison {
         }
     }
 
+    /**
+     * A kernel with {@code warm_pool: 1}: each round waits (untimed) for the standby to be warm, then times the
+     * spawn (a claim) and the first turn's first token. The first round is a warm-up of the kernel's claim path.
+     */
+    private void oursPooled(int rounds) throws Exception {
+        try (dev.agentkernel.AgentKernel pooled = dev.agentkernel.AgentKernel.builder().plugin(new dev.agentkernel.OpenClawPlugin())
+                .stateDir(ctx.stateDir().resolve("pooled")).spawnTimeout(Duration.ofSeconds(120)).warmPool(1).build()) {
+            dev.agentkernel.spawn.local.LocalBackend local = (dev.agentkernel.spawn.local.LocalBackend) pooled.spawner();
+            for (int i = 0; i <= rounds; i++) {
+                ctx.progress("peer: warm pool round " + i + "/" + rounds + (i == 0 ? " (warm-up)" : ""));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (local.warmPoolReady() < 1) {
+                    if (System.nanoTime() > deadline) throw new IllegalStateException("the warm pool's standby did not get ready in 120 s");
+                    Thread.sleep(20);
+                }
+                long t0 = System.nanoTime();
+                SpawnResult agent = pooled.spawner().spawn(ctx.spawnRequest("pooled")).join();
+                double claim = millisSince(t0);
+                try {
+                    long turnStart = System.nanoTime();
+                    TurnTiming first = ourTurn(pooled, agent, HELLO);
+                    if (!pooled.agentClient().getInfo(agent.agent().id()).join().raw().path(dev.agentkernel.protocol.Protocol.INFO_CLAIMED).asBoolean()) {
+                        throw new IllegalStateException("the pooled spawn did not claim the standby");
+                    }
+                    if (i > 0) {
+                        claimOurs.add(claim);
+                        pooledFirstOurs.add((turnStart - t0) / 1e6 + first.first());
+                    }
+                } finally {
+                    pooled.spawner().kill(agent.agent().id()).join();
+                }
+            }
+        }
+    }
+
     private void oursRss() throws Exception {
         SpawnResult agent = ctx.spawn("peer-rss");
         try {
@@ -161,10 +207,14 @@ final class PeerComparison {
     record TurnTiming(double first, double end, String text) {}
 
     TurnTiming ourTurn(SpawnResult agent, String message) {
+        return ourTurn(ctx.kernel(), agent, message);
+    }
+
+    TurnTiming ourTurn(dev.agentkernel.AgentKernel kernel, SpawnResult agent, String message) {
         long start = System.nanoTime();
         double first = -1;
         StringBuilder text = new StringBuilder();
-        try (TurnStream stream = ctx.kernel().agentClient()
+        try (TurnStream stream = kernel.agentClient()
                 .turn(TurnRequest.userMessage(agent.agent().id(), agent.nonce(), message))) {
             for (TurnResponse chunk : stream) {
                 if (chunk.error() != null) throw new IllegalStateException("the benchmark turn failed: " + chunk.error());

@@ -43,7 +43,8 @@ class PeerSmokeTest {
         assertTrue(table.contains("| metric | ours | pi | ours/pi |"), table);
         for (String metric : List.of("start → ready", "spawn → first token of the first turn", "first token, warm agent",
                 "first token, LLM server direct (each side's own turn request replayed)", "cold one-shot", "idle RSS", "RSS after one turn",
-                "text chunks per second", "2 agents at once, one turn each: all answered")) {
+                "text chunks per second", "2 agents at once, one turn each: all answered",
+                "warm pool (warm_pool: 1), ours only: spawn → ready", "warm pool: spawn → first token of the first turn")) {
             String row = table.lines().filter(l -> l.startsWith("| " + metric)).findFirst().orElse("");
             assertFalse(row.isEmpty(), "no row " + metric + " in\n" + table);
             assertTrue(row.matches(".*\\| [\\d.,]+ (ms|MB|/s) \\| [\\d.,]+ (ms|MB|/s) \\| [\\d.]+× \\|.*"), "both sides and a ratio: " + row);

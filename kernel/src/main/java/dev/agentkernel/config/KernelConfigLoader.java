@@ -23,8 +23,12 @@ public final class KernelConfigLoader {
 
     public static final Set<String> KEYS = Set.of("backend", "namespace", "base_image", "kubeconfig", "registry_url",
             "debug", "state_dir", "spawn_timeout_seconds", "image_pull_secrets", "service_account", "node_selector",
-            "tolerations", "resources", "access", "insecure_registry", "registry_username", "registry_password", "sandbox");
+            "tolerations", "resources", "access", "insecure_registry", "registry_username", "registry_password", "sandbox",
+            "warm_pool");
     static final Set<String> SANDBOX_KEYS = Set.of("network", "allow", "limits");
+
+    /** Each standby runner holds ~100 MB and a JVM's start in CPU; more than this is a typo, not a pool. */
+    public static final int WARM_POOL_MAX = 64;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -69,13 +73,17 @@ public final class KernelConfigLoader {
         if (timeout != null && timeout <= 0) {
             throw new ConfigException("config " + source + ": 'spawn_timeout_seconds' must be a positive number of seconds, got " + timeout);
         }
+        Integer warmPool = r.integer("warm_pool");
+        if (warmPool != null && (warmPool < 0 || warmPool > WARM_POOL_MAX)) {
+            throw new ConfigException("config " + source + ": 'warm_pool' must be 0.." + WARM_POOL_MAX + " standby runners, got " + warmPool);
+        }
         return new KernelConfig(
                 r.string("backend"), r.string("namespace"), r.string("base_image"), r.path("kubeconfig"),
                 r.string("registry_url"), Boolean.TRUE.equals(r.bool("debug")), r.path("state_dir"), timeout,
                 r.stringList("image_pull_secrets"), r.string("service_account"), r.stringMap("node_selector"),
                 r.objectList("tolerations"), r.objectMap("resources"), r.string("access"),
                 Boolean.TRUE.equals(r.bool("insecure_registry")), r.string("registry_username"), r.secret("registry_password"),
-                sandbox(root.get("sandbox"), source));
+                sandbox(root.get("sandbox"), source), warmPool);
     }
 
     private static SandboxSettings sandbox(JsonNode n, String source) {

@@ -95,10 +95,19 @@ class KernelConfigLoaderTest {
                 new Case("image_pull_secrets: regcred", "image_pull_secrets"), new Case("node_selector: [a]", "node_selector"),
                 new Case("tolerations: {a: b}", "tolerations"), new Case("resources: 4", "resources"),
                 new Case("namespace: {a: 1}", "namespace"), new Case("insecure_registry: yes please", "insecure_registry"),
-                new Case("registry_username: [a]", "registry_username"))) {
+                new Case("registry_username: [a]", "registry_username"), new Case("warm_pool: many", "warm_pool"),
+                new Case("warm_pool: -1", "warm_pool"), new Case("warm_pool: 65", "warm_pool"))) {
             ConfigException e = assertThrows(ConfigException.class, () -> KernelConfigLoader.parse(c.yaml(), "k.yaml"), c.yaml());
             assertTrue(e.getMessage().contains("'" + c.key() + "'"), e.getMessage());
         }
+    }
+
+    @Test
+    void warmPoolIsReadAndAbsentMeansNone() {
+        assertEquals(3, KernelConfigLoader.parse("warm_pool: 3\n", "k.yaml").warmPool());
+        assertNull(KernelConfigLoader.parse("backend: local\n", "k.yaml").warmPool());
+        assertEquals(2, KernelConfig.empty().withWarmPool(2).withSandbox(null).warmPool(), "kept through the with-ers");
+        assertTrue(KernelConfigLoader.parse("warm_pool: 3\n", "k.yaml").toString().contains("warmPool=3"));
     }
 
     @Test

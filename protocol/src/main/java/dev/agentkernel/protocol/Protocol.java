@@ -14,6 +14,21 @@ public final class Protocol {
     public static final String PATH_CANCEL = "/cancel";
     public static final String PATH_HISTORY = "/history";
     public static final String PATH_INFO = "/info";
+    /**
+     * A standby runner's only authenticated call: {@code POST /claim} with {@code Authorization: Bearer <nonce>} once
+     * the spawner has written the agent's {@code --config} file. The runner reads it, starts the agent on the config's
+     * {@code http_port} and answers {@code 200 {"url": ...}} when that port is ready (or a JSON error, and exits).
+     */
+    public static final String PATH_CLAIM = "/claim";
+    /**
+     * Environment variable that makes a runner a standby (the kernel's warm pool): its value is the path of a JSON
+     * file in the config's format holding {@code http_port}, {@code bind_address}, {@code nonce}, the owner fields and
+     * {@code provider}. The runner warms that provider's SDK path, serves {@code GET /health} and {@link #PATH_CLAIM}
+     * on that port, and becomes the agent its {@code --config} file describes when claimed.
+     */
+    public static final String ENV_RUNNER_STANDBY = "AGENTKERNEL_RUNNER_STANDBY";
+    /** {@code /info} field: true when the agent was claimed from a standby runner of the kernel's warm pool. */
+    public static final String INFO_CLAIMED = "claimed";
 
     /**
      * {@code /info} field: the class cache the runner's JVM actually mapped, {@code aot} (a JDK 25 AOT cache),

@@ -140,11 +140,37 @@ public final class Runner implements AutoCloseable {
         // 1553 ms; building the client on a thread after ready: 3132 ms (0.66×), 2206 ms (6.82×), 926 ms; building it
         // here, before ready: 2529 ms (0.52×), 732 ms (3.20×), 1750 ms. Idle RSS 86 → 95 MB, RSS after a turn
         // unchanged (~104 MB). The rehearsed turn (mode turn): its measurements are in runner/README.md.
+        String mode = warmUpMode();
+        warmedUp = mode.equals("off") || warmProvider(mode.equals("turn")) ? mode : "failed";
+        serve();
+    }
+
+    /**
+     * As {@link #start()} for an agent claimed from a standby ({@link Standby}) that rehearsed {@code rehearsedProvider}'s
+     * whole turn in this JVM (null: its rehearsal failed). The SDK mapper is one per JVM, so for that provider only
+     * the agent's client is left to build (a claim measured 37–53 ms this way against 76–125 ms when it rehearsed
+     * again, 2-core box, 2026-12-06); another provider's path is rehearsed here as a cold runner would.
+     */
+    void startClaimed(String rehearsedProvider) {
+        claimed = true;
+        String mode = warmUpMode();
+        if (mode.equals("turn") && rehearsedProvider != null && rehearsedProvider.equals(settings.provider())) {
+            warmedUp = warmProvider(false) ? "turn" : "failed";
+        } else {
+            warmedUp = mode.equals("off") || warmProvider(mode.equals("turn")) ? mode : "failed";
+        }
+        serve();
+    }
+
+    private static String warmUpMode() {
         String mode = System.getProperty(Protocol.WARM_UP_PROPERTY, Protocol.WARM_UP_MODES.getFirst());
         if (!Protocol.WARM_UP_MODES.contains(mode)) {
             throw new IllegalArgumentException("-D" + Protocol.WARM_UP_PROPERTY + "=" + mode + ": use one of " + Protocol.WARM_UP_MODES);
         }
-        warmedUp = mode.equals("off") || warmProvider(mode.equals("turn")) ? mode : "failed";
+        return mode;
+    }
+
+    private void serve() {
         if (bus != null) bus.start();
         server.start();
         if (relay != null) relay.start();
@@ -152,6 +178,7 @@ public final class Runner implements AutoCloseable {
 
     /** What the warm-up did, for {@code /info} ({@link dev.agentkernel.protocol.Protocol#INFO_WARM_UP}). */
     private volatile String warmedUp = "off";
+    private volatile boolean claimed;
 
     /** True once the warm-up's scripted turn went through (mode {@code turn}). */
     boolean rehearsed() {
@@ -236,6 +263,7 @@ public final class Runner implements AutoCloseable {
         node.put("protocol_version", Protocol.VERSION);
         node.put(Protocol.INFO_CLASS_CACHE, ClassCacheInUse.used());
         node.put(Protocol.INFO_WARM_UP, warmedUp);
+        node.put(Protocol.INFO_CLAIMED, claimed);
         node.put(Protocol.INFO_CLASS_CACHE_REQUESTED, ClassCacheInUse.requested());
         if (bus != null) {
             node.put("agentbus_port", bus.port());

@@ -43,44 +43,51 @@ public final class RunnerMain {
             System.exit(Protocol.EXIT_BAD_CONFIG);
             return;
         }
+        String standbyFile = System.getenv(Protocol.ENV_RUNNER_STANDBY);
         RunnerSettings settings;
-        try {
-            settings = RunnerSettings.load(configPath, System.getenv());
-        } catch (BadConfigException e) {
-            System.err.println("runner: " + e.getMessage());
-            System.exit(Protocol.EXIT_BAD_CONFIG);
-            return;
-        }
         Runner runner;
-        try {
-            runner = new Runner(settings, Runner.Options.DEFAULT);
-        } catch (dev.agentkernel.runner.bus.BusPortTakenException e) {
-            System.err.println("runner: " + e.getMessage());
-            System.exit(dev.agentkernel.runner.bus.BusService.EXIT_BUS_PORT_IN_USE);
-            return;
-        } catch (BindException e) {
-            System.err.println("runner: cannot bind " + settings.bindAddress() + ":" + settings.httpPort() + " (" + e.getMessage()
-                    + "): the port is taken, spawn again with another port");
-            System.exit(Protocol.EXIT_PORT_IN_USE);
-            return;
-        } catch (IOException | RuntimeException e) {
-            System.err.println("runner: cannot start agent " + settings.agentId() + ": " + e);
-            System.exit(1);
-            return;
-        }
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Runner> running = new java.util.concurrent.atomic.AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runner.close();
+            Runner r = running.get();
+            if (r != null) r.close();
             stopped.countDown();
         }, "runner-shutdown"));
         installSignalHandlers();
-        runner.start();
-        RunnerSettings.Owner owner = settings.owner();
-        if (owner.watched()) {
-            // exit(0) runs the shutdown hook: the turn is cancelled and tool processes are killed; history is on disk
-            new OwnerWatch(owner.pid(), owner.startMillis(), owner.pipe(), OWNER_CHECK_PERIOD,
-                    () -> new Thread(() -> System.exit(0), "runner-exit").start()).start(System.in);
+        if (standbyFile != null) {
+            Standby.Claimed claimed = standby(Path.of(standbyFile), configPath);
+            if (claimed == null) return; // exiting
+            settings = claimed.settings();
+            runner = claimed.runner();
+            running.set(runner);
+        } else {
+            try {
+                settings = RunnerSettings.load(configPath, System.getenv());
+            } catch (BadConfigException e) {
+                System.err.println("runner: " + e.getMessage());
+                System.exit(Protocol.EXIT_BAD_CONFIG);
+                return;
+            }
+            try {
+                runner = new Runner(settings, Runner.Options.DEFAULT);
+            } catch (dev.agentkernel.runner.bus.BusPortTakenException e) {
+                System.err.println("runner: " + e.getMessage());
+                System.exit(dev.agentkernel.runner.bus.BusService.EXIT_BUS_PORT_IN_USE);
+                return;
+            } catch (BindException e) {
+                System.err.println("runner: cannot bind " + settings.bindAddress() + ":" + settings.httpPort() + " (" + e.getMessage()
+                        + "): the port is taken, spawn again with another port");
+                System.exit(Protocol.EXIT_PORT_IN_USE);
+                return;
+            } catch (IOException | RuntimeException e) {
+                System.err.println("runner: cannot start agent " + settings.agentId() + ": " + e);
+                System.exit(1);
+                return;
+            }
+            running.set(runner);
+            runner.start();
         }
+        if (standbyFile == null) watchOwner(settings.owner()); // a standby watches its owner from the start
         // In a pod the kernel is not our parent: it proves it lives by renewing a Lease (env from the Kubernetes backend).
         try {
             LeaseWatch.fromEnv(System.getenv()).ifPresent(lease -> new LeaseWatch(lease,
@@ -101,6 +108,38 @@ public final class RunnerMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Exits when the kernel that owns this runner is gone (its pipe closes, or its pid dies). */
+    private static void watchOwner(RunnerSettings.Owner owner) {
+        if (owner.watched()) {
+            // exit(0) runs the shutdown hook: the turn is cancelled and tool processes are killed; history is on disk
+            new OwnerWatch(owner.pid(), owner.startMillis(), owner.pipe(), OWNER_CHECK_PERIOD,
+                    () -> new Thread(() -> System.exit(0), "runner-exit").start()).start(System.in);
+        }
+    }
+
+    /** A standby runner ({@link Standby}): waits for its claim; null when it failed (the process is exiting). */
+    private static Standby.Claimed standby(Path standbyFile, Path configPath) {
+        dev.agentkernel.protocol.RunnerConfig standby;
+        try {
+            standby = Standby.read(standbyFile);
+        } catch (BadConfigException e) {
+            System.err.println("runner: " + e.getMessage());
+            System.exit(Protocol.EXIT_BAD_CONFIG);
+            return null;
+        }
+        watchOwner(Standby.owner(standby));
+        try {
+            return Standby.serve(standby, configPath, System.getenv());
+        } catch (Standby.ClaimFailed e) {
+            System.err.println(e.getMessage());
+            System.exit(e.exitCode);
+        } catch (IOException e) {
+            System.err.println("runner: the standby failed: " + e);
+            System.exit(1);
+        }
+        return null;
     }
 
     /** SIGTERM/SIGINT exit with 0 (not 143) after the shutdown hook cancelled the turn and killed tool processes. */

@@ -108,7 +108,11 @@ public final class AgentDir {
      * creates it, so the secrets in it are never readable by others, not even briefly.
      */
     void writeConfig(byte[] json) {
-        Path file = configFile();
+        writeSecret(configFile(), json);
+    }
+
+    /** A file of this directory holding a secret (the config, a standby's file), created 0600 as above. */
+    void writeSecret(Path file, byte[] json) {
         try {
             FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(SECRET_MODE);
             try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(file,

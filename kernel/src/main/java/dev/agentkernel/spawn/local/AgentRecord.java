@@ -74,7 +74,7 @@ public record AgentRecord(
         return sameProcess(ownerPid, ownerStartedAt);
     }
 
-    private static java.util.Optional<ProcessHandle> sameProcess(long pid, Long startedAt) {
+    static java.util.Optional<ProcessHandle> sameProcess(long pid, Long startedAt) {
         if (pid <= 0) return java.util.Optional.empty();
         return ProcessHandle.of(pid).filter(ProcessTreeKill::running).filter(h -> {
             Long actual = startMillis(h);

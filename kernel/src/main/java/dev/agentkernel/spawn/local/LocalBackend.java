@@ -62,6 +62,7 @@ public final class LocalBackend extends dev.agentkernel.spawn.TabledBackend<Loca
     private final PluginRegistry plugins;
     private final NonceVault vault;
     private final HealthProbe health = new HealthProbe();
+    private final StandbyClaims claims = new StandbyClaims();
     private final Path agentsDir;
     /** Guards {@link #closed} against a spawn registering its agent while the backend closes. */
     private final Object lifecycle = new Object();
@@ -93,6 +94,9 @@ public final class LocalBackend extends dev.agentkernel.spawn.TabledBackend<Loca
     }
 
     private final LocalPackaging packaging;
+    /** Standby runners a fitting spawn claims ({@code warm_pool}); null without one. */
+    private volatile WarmPool pool;
+    private volatile AgentTypePlugin poolPlugin;
 
     /** {@code packaging} may be null: then spawns with an image id are refused. */
     public LocalBackend(LocalBackendSettings settings, PluginRegistry plugins, NonceVault vault, LocalPackaging packaging) {
@@ -107,6 +111,8 @@ public final class LocalBackend extends dev.agentkernel.spawn.TabledBackend<Loca
         this.agentsDir = agentsDir(settings);
         // Workspace quotas a SIGKILLed kernel left mounted here (one read of /proc/self/mountinfo when there are none).
         new LocalStateDir(settings.stateDir()).releaseOrphanMounts();
+        // Warm-pool standbys of a kernel that died (SIGKILL): their runners went with it, their directories did not.
+        new LocalStateDir(settings.stateDir()).removeOrphanStandbys();
     }
 
     private static Path agentsDir(LocalBackendSettings settings) { return settings.stateDir().resolve("agents"); }
@@ -140,6 +146,20 @@ public final class LocalBackend extends dev.agentkernel.spawn.TabledBackend<Loca
         Resources resources = Resources.forAgent(asked);
         Map<String, Object> typeConfig = plugin.runnerConfig(request.spawnInfo(), settings.hostEnv());
 
+        WarmPool.Standby standby = fitsPool(plugin, request, imageId, typeConfig) ? pool.take().orElse(null) : null;
+        if (standby != null) {
+            table.teamRegistry().reserve(request.teamId(), standby.id(), resources);
+            try {
+                return claim(standby, request, typeConfig);
+            } catch (RuntimeException e) {
+                // the standby is gone or refused: a cold runner does the spawn, as without a pool
+                table.teamRegistry().release(request.teamId(), standby.id());
+                discardStandby(standby);
+                if (e instanceof AgentKernelException && !(e instanceof NotReady) && !(e instanceof SpawnFailedException)) throw e;
+                java.util.logging.Logger.getLogger(LocalBackend.class.getName()).info("claiming a standby runner failed ("
+                        + e.getMessage() + "); starting a cold one");
+            }
+        }
         String id = UUID.randomUUID().toString();
         table.teamRegistry().reserve(request.teamId(), id, resources);
         AgentDir dir = null;
@@ -208,6 +228,134 @@ public final class LocalBackend extends dev.agentkernel.spawn.TabledBackend<Loca
                 throw new SpawnFailedException("spawning agent '" + request.name() + "' failed: " + e.getMessage()
                         + "; check the runner's stderr below", tail);
             }
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- warm pool
+
+    /** The provider a standby rehearses and whose environment it is started with: the agent types' default. */
+    static final String POOL_PROVIDER = "anthropic";
+    /** The standby file in a standby's directory (protocol: {@link Protocol#ENV_RUNNER_STANDBY}); 0600, holds its nonce. */
+    static final String STANDBY_FILE = "standby.json";
+
+    /** Whether {@code warm_pool} can work here: runners started directly (not in a per-agent sandbox). */
+    public boolean supportsWarmPool() {
+        return settings.launcher() == RunnerLauncher.DIRECT;
+    }
+
+    /** Starts filling a pool of {@code size} standby runners of the default agent type ({@code openclaw} when registered). */
+    public synchronized void startWarmPool(int size) {
+        if (pool != null || size <= 0) return;
+        List<String> types = plugins.types();
+        if (types.isEmpty()) return;
+        poolPlugin = plugins.require(types.contains("openclaw") ? "openclaw" : types.getFirst());
+        pool = new WarmPool(size, this::startStandby, this::discardStandby);
+        pool.fill();
+    }
+
+    /** Standby runners ready to be claimed now (0 without a pool). */
+    public int warmPoolReady() {
+        WarmPool p = pool;
+        return p == null ? 0 : p.readyCount();
+    }
+
+    /**
+     * A standby fits a request that a cold spawn would start with the same command and environment: the pool's agent
+     * type, no image, no AgentBus, no resources or workspace quota, not detached, and the same agent environment
+     * (no request env; the provider's forwarded keys equal).
+     */
+    private boolean fitsPool(AgentTypePlugin plugin, SpawnRequest request, String imageId, Map<String, Object> typeConfig) {
+        WarmPool p = pool;
+        if (p == null || plugin != poolPlugin || imageId != null || request.agentbus() != null || request.detached()
+                || !request.resources().isEmpty() || !request.env().isEmpty()) {
+            return false;
+        }
+        return agentEnv(settings.hostEnv(), Map.of(), provider(typeConfig)).equals(agentEnv(settings.hostEnv(), Map.of(), POOL_PROVIDER));
+    }
+
+    /** Starts one standby runner and waits until it is warm and serving (the pool's thread). */
+    private WarmPool.Standby startStandby() {
+        String id = UUID.randomUUID().toString();
+        AgentDir dir = AgentDir.create(agentsDir, id);
+        Process process = null;
+        try {
+            settings.launcher().prepareWorkspace(dir, 0);
+            dir.createRunnerLogs(false);
+            List<String> command = settings.launcher().command(poolPlugin.command(dir.configFile(), settings.hostEnv()), dir, false,
+                    Resources.forAgent(Map.of()));
+            String nonce = Nonces.generate();
+            int port = settings.portSource().getAsInt();
+            Map<String, Object> file = new LinkedHashMap<>();
+            file.put("http_port", port);
+            file.put("bind_address", "127.0.0.1");
+            file.put("nonce", nonce);
+            file.put("provider", POOL_PROVIDER);
+            if (settings.launcher().runnerSeesKernelPid()) {
+                file.put("owner_pid", ProcessHandle.current().pid());
+                ProcessHandle.current().info().startInstant().ifPresent(t -> file.put("owner_start_millis", t.toEpochMilli()));
+            }
+            file.put("owner_pipe", true);
+            Path standbyFile = dir.path().resolve(STANDBY_FILE);
+            dir.writeSecret(standbyFile, Protocol.json().writeValueAsBytes(file));
+            Map<String, String> env = agentEnv(settings.hostEnv(), Map.of(), POOL_PROVIDER);
+            Map<String, String> processEnv = new LinkedHashMap<>(env);
+            processEnv.put(Protocol.ENV_RUNNER_STANDBY, standbyFile.toString());
+            process = start(command, dir, processEnv, true);
+            HealthProbe.Outcome outcome = health.awaitReady(process, port, System.nanoTime() + settings.spawnTimeout().toNanos());
+            if (outcome != HealthProbe.Outcome.READY) {
+                throw new SpawnFailedException("a standby runner did not get ready (" + outcome + ")", dir.stderrTail(STDERR_TAIL_LINES));
+            }
+            return new WarmPool.Standby(id, dir, nonce, port, process, env);
+        } catch (RuntimeException | java.io.IOException e) {
+            if (process != null) ProcessTreeKill.terminate(process.toHandle(), Duration.ZERO);
+            settings.launcher().releaseWorkspace(dir);
+            dir.delete();
+            throw e instanceof RuntimeException r ? r : new java.io.UncheckedIOException((java.io.IOException) e);
+        }
+    }
+
+    private void discardStandby(WarmPool.Standby standby) {
+        try {
+            ProcessTreeKill.terminate(standby.process().toHandle(), settings.killGrace());
+        } finally {
+            settings.launcher().releaseWorkspace(standby.dir());
+            standby.dir().delete();
+        }
+    }
+
+    /** Makes {@code standby} the requested agent: its config, its record, one claim call, then the usual health check. */
+    private SpawnResult claim(WarmPool.Standby standby, SpawnRequest request, Map<String, Object> typeConfig) {
+        Agent agent = new Agent(standby.id(), request.name(), request.teamId(), request.agentType(), AgentState.STARTING,
+                request.metadata(), null, Instant.now(), false);
+        long deadline = System.nanoTime() + settings.spawnTimeout().toNanos();
+        int port = settings.portSource().getAsInt();
+        RunnerConfig.Builder config = runnerConfig(typeConfig, agent, standby.nonce(), port, standby.dir(), request);
+        AgentNetwork network;
+        try {
+            network = settings.launcher().openNetwork(standby.dir(), config.toJson());
+        } catch (java.io.IOException e) {
+            throw new NotReady("cannot open the claimed agent's network: " + e.getMessage());
+        }
+        network.configure(config);
+        standby.dir().writeConfig(configBytes(config));
+        standby.dir().writeRecord(AgentRecord.of(agent, standby.process().toHandle(), port));
+        claims.claim(standby.port(), standby.nonce(), settings.spawnTimeout());
+        try {
+            // read at the standby's start; its nonce is the agent's now, and only config.json may hold that (kill deletes it)
+            java.nio.file.Files.deleteIfExists(standby.dir().path().resolve(STANDBY_FILE));
+        } catch (java.io.IOException e) {
+            throw new NotReady("cannot remove the standby file: " + e.getMessage());
+        }
+        HealthProbe.Outcome outcome = health.awaitReady(standby.process(), port, deadline);
+        if (outcome != HealthProbe.Outcome.READY) {
+            network.delete();
+            throw new NotReady("the claimed runner did not answer on its agent port (" + outcome + ")");
+        }
+        try {
+            return register(agent, standby.nonce(), standby.process(), port, standby.dir(), network);
+        } catch (RuntimeException e) {
+            network.delete();
             throw e;
         }
     }
@@ -476,11 +624,14 @@ public final class LocalBackend extends dev.agentkernel.spawn.TabledBackend<Loca
         synchronized (lifecycle) {
             closed = true;
         }
+        WarmPool p = pool;
+        if (p != null) p.close();
         table.shutdown(settings.spawnTimeout().plusSeconds(5));
         stopAllNow(settings.killGrace());
         // Detached agents keep running; their relays end with this kernel until another one attaches.
         for (LocalAgent a : table.entries()) a.network.close();
         health.close();
+        claims.close();
         settings.launcher().close();
         if (!keepAgentDirs) {
             for (Agent a : table.stoppedAgents()) {

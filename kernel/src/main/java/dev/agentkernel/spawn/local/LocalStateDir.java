@@ -146,6 +146,38 @@ public final class LocalStateDir {
         return released;
     }
 
+    /**
+     * Deletes the directories of standby runners (the warm pool's, {@code standby.json} and no agent record) whose
+     * kernel is gone: its runners exited with it (they watch its pipe), but a kernel that died without closing
+     * could not delete their directories. Every local backend calls this when it starts. Returns how many it removed.
+     */
+    public int removeOrphanStandbys() {
+        Path agents = stateDir.resolve("agents");
+        if (!Files.isDirectory(agents)) return 0;
+        int removed = 0;
+        try (Stream<Path> dirs = Files.list(agents)) {
+            for (Path dir : dirs.toList()) {
+                Path standby = dir.resolve(LocalBackend.STANDBY_FILE);
+                if (!Files.isRegularFile(standby) || Files.exists(new AgentDir(dir).recordFile())) continue;
+                com.fasterxml.jackson.databind.JsonNode n;
+                try {
+                    n = dev.agentkernel.protocol.Protocol.json().readTree(standby.toFile());
+                } catch (IOException | RuntimeException e) {
+                    continue; // being written, or not ours
+                }
+                long owner = n.path("owner_pid").asLong(0);
+                Long started = n.hasNonNull("owner_start_millis") ? n.get("owner_start_millis").asLong() : null;
+                if (owner <= 0 || AgentRecord.sameProcess(owner, started).isPresent()) continue;
+                ProcessTreeKill.terminate(ProcessTreeKill.workingIn(new AgentDir(dir).workspace()), Duration.ofSeconds(1));
+                new AgentDir(dir).delete();
+                removed++;
+            }
+        } catch (IOException e) {
+            return removed;
+        }
+        return removed;
+    }
+
     /** Deletes the directories of stopped agents (their history too). Returns how many were removed. */
     public int prune() {
         int removed = 0;

@@ -9,14 +9,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /** Small helpers for JSON answers; every error body is {@code {"error": "..."}} (protocol.md). */
-final class HttpIo {
+public final class HttpIo {
     private HttpIo() {}
 
-    static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
+    public static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
         sendBytes(exchange, status, Protocol.json().writeValueAsBytes(body));
     }
 
-    static void sendBytes(HttpExchange exchange, int status, byte[] bytes) throws IOException {
+    public static void sendBytes(HttpExchange exchange, int status, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -24,13 +24,13 @@ final class HttpIo {
         }
     }
 
-    static void sendError(HttpExchange exchange, int status, String message) throws IOException {
+    public static void sendError(HttpExchange exchange, int status, String message) throws IOException {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("error", message);
         sendJson(exchange, status, body);
     }
 
-    static void sendNoContent(HttpExchange exchange) throws IOException {
+    public static void sendNoContent(HttpExchange exchange) throws IOException {
         exchange.sendResponseHeaders(204, -1);
         exchange.close();
     }

@@ -38,7 +38,14 @@ final class AnthropicProvider implements LlmProvider {
 
     private final ProviderSettings settings;
     private final AnthropicClient client;
-    private final JsonMapper sdkJson = ObjectMappers.jsonMapper();
+    /**
+     * One SDK mapper per JVM, for our conversions and the client's own (de)serialisation: its serializer and
+     * deserializer caches are most of a first turn's cost, so what the warm-up rehearsal fills must be what the
+     * agent's client uses, also when the agent was claimed from a standby whose rehearsal ran on another client.
+     * Jackson mappers are thread-safe; a runner has one agent.
+     */
+    private static final JsonMapper SDK_JSON = ObjectMappers.jsonMapper();
+    private final JsonMapper sdkJson = SDK_JSON;
     private final ConversionCache<ChatMessage, MessageParam> messages = new ConversionCache<>();
     private final ConversionCache<ToolSpec, Tool> tools = new ConversionCache<>();
     /**
@@ -52,6 +59,7 @@ final class AnthropicProvider implements LlmProvider {
     AnthropicProvider(ProviderSettings settings) {
         this.settings = settings;
         AnthropicOkHttpClient.Builder builder = AnthropicOkHttpClient.builder()
+                .jsonMapper(sdkJson)
                 .apiKey(settings.apiKey())
                 .maxRetries(settings.maxRetries());
         if (settings.baseUrl() != null) {

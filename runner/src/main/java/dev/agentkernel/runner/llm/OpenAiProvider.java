@@ -38,13 +38,21 @@ import java.util.TreeMap;
 final class OpenAiProvider implements LlmProvider {
     private final ProviderSettings settings;
     private final OpenAIClient client;
-    private final JsonMapper sdkJson = ObjectMappers.jsonMapper();
+    /**
+     * One SDK mapper per JVM, for our conversions and the client's own (de)serialisation: its serializer and
+     * deserializer caches are most of a first turn's cost, so what the warm-up rehearsal fills must be what the
+     * agent's client uses, also when the agent was claimed from a standby whose rehearsal ran on another client.
+     * Jackson mappers are thread-safe; a runner has one agent.
+     */
+    private static final JsonMapper SDK_JSON = ObjectMappers.jsonMapper();
+    private final JsonMapper sdkJson = SDK_JSON;
     private final ConversionCache<ChatMessage, List<ChatCompletionMessageParam>> messages = new ConversionCache<>();
     private final ConversionCache<ToolSpec, ChatCompletionTool> tools = new ConversionCache<>();
 
     OpenAiProvider(ProviderSettings settings) {
         this.settings = settings;
         OpenAIOkHttpClient.Builder builder = OpenAIOkHttpClient.builder()
+                .jsonMapper(sdkJson)
                 .apiKey(settings.apiKey())
                 .maxRetries(settings.maxRetries());
         if (settings.baseUrl() != null) {

@@ -85,7 +85,7 @@ public final class Providers implements AutoCloseable {
      * and serves them on {@code /_requests} to anyone on the loopback while it runs: with the local backend that is
      * every process of the host.
      */
-    static final String REHEARSAL_KEY = "agentkernel-rehearsal";
+    public static final String REHEARSAL_KEY = "agentkernel-rehearsal";
 
     /** {@link #rehearse(ModelRequest)} against a scripted server the caller started. */
     void rehearse(ModelRequest sample, dev.agentkernel.fakellm.FakeLlmServer llm) {
