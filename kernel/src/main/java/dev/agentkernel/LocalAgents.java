@@ -49,8 +49,11 @@ public final class LocalAgents {
      */
     public List<Recorded> reapStale(Duration grace) { return dir.reap(grace).stream().map(LocalAgents::of).toList(); }
 
-    /** Deletes the directories of stopped agents whose runner is gone (their history too); returns how many. */
-    public int prune() { return dir.prune(); }
+    /**
+     * Deletes the directories of stopped agents whose runner is gone (their history too), and those of warm-pool
+     * standbys whose kernel is gone; returns how many.
+     */
+    public int prune() { return dir.prune() + dir.removeOrphanStandbys(); }
 
     /**
      * Stops every recorded agent's runner (detached ones and those of running kernels too) and deletes every agent

@@ -157,6 +157,12 @@ class WarmPoolE2eTest {
             assertFalse(Files.exists(orphan), "its kernel is gone");
             assertTrue(Files.exists(alive), "another kernel's standby (this JVM's pid) stays");
         }
+        // `agentkernel cleanup` prunes them too, without a kernel
+        Files.createDirectories(orphan.resolve("workspace"));
+        Files.writeString(orphan.resolve("standby.json"), "{\"http_port\":1,\"nonce\":\"n\",\"owner_pid\":" + gone.pid() + "}");
+        assertEquals(1, dev.agentkernel.LocalAgents.in(state).prune());
+        assertFalse(Files.exists(orphan));
+        assertTrue(Files.exists(alive));
     }
 
     @Test
