@@ -41,5 +41,4 @@ if [[ ! -d "$K8S/classes/dev/agentkernel/spawn/k8s" || ! -d "$K8S/lib" ]]; then
     (cd "$REPO" && JAVA_HOME="$JDK" "$MVN" -q -B -f k8s/pom.xml -DskipTests package >&2)
 fi
 
-# netty (under the fabric8 client) would warn about sun.misc.Unsafe on new JDKs; it works without it.
-exec "$JDK/bin/java" -Dio.netty.noUnsafe=true -cp "$K8S/classes:$K8S/lib/*" dev.agentkernel.spawn.k8s.ClusterCleanup --config "$CONFIG" ${DRY_RUN[@]+"${DRY_RUN[@]}"}
+exec "$JDK/bin/java" -cp "$K8S/classes:$K8S/lib/*" dev.agentkernel.spawn.k8s.ClusterCleanup --config "$CONFIG" ${DRY_RUN[@]+"${DRY_RUN[@]}"}

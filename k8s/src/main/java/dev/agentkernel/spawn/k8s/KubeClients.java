@@ -4,6 +4,7 @@ import dev.agentkernel.ConfigException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,17 @@ public final class KubeClients {
      * account). Otherwise that file, which must exist, be readable and name a current context.
      */
     public static KubernetesClient create(Path kubeconfig) {
-        return new KubernetesClientBuilder().withConfig(bounded(config(kubeconfig))).build();
+        return new KubernetesClientBuilder().withHttpClientFactory(HTTP).withConfig(bounded(config(kubeconfig))).build();
     }
+
+    /**
+     * The JDK's HTTP client under fabric8, named here rather than left to whichever factory the class path offers.
+     * fabric8's default, vert.x 4.5, lost websocket frames that arrived in the same read as the 101 handshake: the
+     * API server sends pods/portforward's two port headers right after it, fabric8 counts the first two frames it
+     * sees as those headers, and so one port-forwarded connection in ~300 lost the status line of its first
+     * response ("Unexpected status line: 3c" in CI). With the JDK client: 0 of 5000 (PortForwardTest, 2026-12-06).
+     */
+    private static final JdkHttpClientFactory HTTP = new JdkHttpClientFactory();
 
     /** How long one TCP connect to the API server may take (fabric8's default: 10 s). */
     static final int CONNECT_TIMEOUT_MS = 2_000;
