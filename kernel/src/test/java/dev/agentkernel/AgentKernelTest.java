@@ -51,6 +51,31 @@ class AgentKernelTest {
         assertTrue(kernel.status().join().isEmpty());
     }
 
+    /**
+     * build() leaves the HTTP clients and JSON mapper to a daemon warm-up thread, so a first spawn can start its runner
+     * without them: that thread must end on its own, write nothing, and never keep a JVM alive.
+     */
+    @Test
+    void theWarmUpThreadEndsOnItsOwnAndWritesNothing() throws Exception {
+        Path state = tmp.resolve("warm-state");
+        try (AgentKernel k = AgentKernel.builder().stateDir(state).build()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<Thread> warmUps;
+            do {
+                warmUps = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("agentkernel-warm-up")).toList();
+                assertTrue(warmUps.stream().allMatch(Thread::isDaemon), "a warm-up never holds the JVM open");
+                if (warmUps.isEmpty()) break;
+                Thread.sleep(20);
+            } while (System.nanoTime() < deadline);
+            assertTrue(warmUps.isEmpty(), "the warm-up thread is still running after 30 s");
+            if (!Files.exists(state)) return;
+            try (Stream<Path> files = Files.walk(state)) {
+                List<Path> written = files.filter(Files::isRegularFile).toList();
+                assertEquals(List.of(), written, "the warm-up wrote files");
+            }
+        }
+    }
+
     @Test
     void stateDirFollowsAgentkernelHome() {
         try (AgentKernel k = AgentKernel.builder().hostEnv(Map.of("AGENTKERNEL_HOME", tmp.resolve("home").toString())).build()) {

@@ -61,10 +61,13 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
      */
     static final Duration TURN_READ_TIMEOUT = Protocol.SSE_KEEP_ALIVE.multipliedBy(6);
 
-    /** Turns: a read timeout well above the keep-alive interval; the agent's process is watched as well. */
-    private final OkHttpClient streaming;
-    /** History, info, cancel: short calls. */
-    private final OkHttpClient calls;
+    /**
+     * Turns ({@code streaming}: a read timeout well above the keep-alive interval; the agent's process is watched as
+     * well) and history, info, cancel ({@code calls}: short calls). Built off the spawn's path ({@link #warmUp()}).
+     */
+    private record Clients(OkHttpClient streaming, OkHttpClient calls) {}
+
+    private final Prebuilt<Clients> clients;
 
     public HttpAgentClient(Backend backend, NonceVault vault) {
         this(backend, vault, TURN_READ_TIMEOUT);
@@ -75,21 +78,32 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
         this.turnReadTimeout = turnReadTimeout;
         this.backend = backend;
         this.vault = vault;
-        // All agents live on 127.0.0.1: OkHttp's default of 5 calls per host would queue the 6th turn.
-        Dispatcher dispatcher = new Dispatcher(executor);
-        dispatcher.setMaxRequests(4096);
-        dispatcher.setMaxRequestsPerHost(4096);
-        // Whatever idle timeout the runner's server has, a connection it closed while pooled is retried fresh.
-        this.streaming = RunnerConnections.builder(new ConnectionPool(32, 30, TimeUnit.SECONDS))
-                .dispatcher(dispatcher)
-                .connectTimeout(Duration.ofSeconds(5))
-                .readTimeout(turnReadTimeout)
-                .retryOnConnectionFailure(false)
-                .build();
-        this.calls = streaming.newBuilder()
-                .readTimeout(Duration.ofSeconds(30))
-                .callTimeout(Duration.ofSeconds(60))
-                .build();
+        this.clients = new Prebuilt<>(() -> {
+            // All agents live on 127.0.0.1: OkHttp's default of 5 calls per host would queue the 6th turn.
+            Dispatcher dispatcher = new Dispatcher(executor);
+            dispatcher.setMaxRequests(4096);
+            dispatcher.setMaxRequestsPerHost(4096);
+            // Whatever idle timeout the runner's server has, a connection it closed while pooled is retried fresh.
+            OkHttpClient streaming = RunnerConnections.builder(new ConnectionPool(32, 30, TimeUnit.SECONDS))
+                    .dispatcher(dispatcher)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .readTimeout(turnReadTimeout)
+                    .retryOnConnectionFailure(false)
+                    .build();
+            return new Clients(streaming, streaming.newBuilder()
+                    .readTimeout(Duration.ofSeconds(30))
+                    .callTimeout(Duration.ofSeconds(60))
+                    .build());
+        });
+    }
+
+    /**
+     * Builds the HTTP clients and loads what a turn's events are parsed with, ahead of the first call; the kernel's
+     * warm-up thread runs this while the first runner starts.
+     */
+    public void warmUp() {
+        clients.get();
+        SseTurnStream.warmUp();
     }
 
     // ---------------------------------------------------------------- turns
@@ -108,7 +122,7 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
                 .header("Accept", "text/event-stream")
                 .post(RequestBody.create(body, JSON))
                 .build();
-        Call call = streaming.newCall(http);
+        Call call = clients.get().streaming().newCall(http);
         Response response = awaitHeaders(call, endpoint);
         if (response.code() != 200) {
             try (response) {
@@ -152,7 +166,7 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
         Request http = new Request.Builder().url(url(endpoint, Protocol.PATH_CANCEL))
                 .header("Authorization", "Bearer " + nonce)
                 .post(RequestBody.create(new byte[0], JSON)).build();
-        try (Response ignored = calls.newBuilder().callTimeout(Duration.ofSeconds(5)).build().newCall(http).execute()) {
+        try (Response ignored = clients.get().calls().newBuilder().callTimeout(Duration.ofSeconds(5)).build().newCall(http).execute()) {
             // 204 expected; anything else means the turn already ended.
         } catch (IOException e) {
             // The agent is gone or busy dying: nothing left to cancel.
@@ -200,7 +214,7 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
         String nonce = vault.get(endpoint.agentId()).orElseThrow(() -> new AgentNotFoundException(
                 "this kernel holds no nonce for agent '" + endpoint.name() + "' (" + endpoint.agentId() + "); it was killed or not spawned here"));
         Request http = new Request.Builder().url(url).header("Authorization", "Bearer " + nonce).get().build();
-        try (Response response = calls.newCall(http).execute()) {
+        try (Response response = clients.get().calls().newCall(http).execute()) {
             if (response.code() != 200) throw errorFor(endpoint, response, what);
             return Protocol.json().readTree(response.body().byteStream());
         } catch (IOException e) {
@@ -287,6 +301,6 @@ public final class HttpAgentClient implements AgentClient, AutoCloseable {
     @Override
     public void close() {
         executor.shutdown();
-        streaming.connectionPool().evictAll();
+        if (clients.isBuilt()) clients.get().streaming().connectionPool().evictAll();
     }
 }

@@ -63,6 +63,25 @@ final class SseTurnStream implements TurnStream {
         });
     }
 
+    /**
+     * Reads one canned turn (a text event, then done) through the same SSE reader and parser a real turn uses, so
+     * their classes are loaded before the first turn; see {@link HttpAgentClient#warmUp()}.
+     */
+    static void warmUp() {
+        okhttp3.Request request = new okhttp3.Request.Builder().url("http://127.0.0.1/warm-up").build();
+        Response canned = new Response.Builder().request(request).protocol(okhttp3.Protocol.HTTP_1_1).code(200).message("OK")
+                .body(okhttp3.ResponseBody.create("event: " + dev.agentkernel.protocol.Protocol.EVENT_TEXT + "\ndata: {\""
+                        + dev.agentkernel.protocol.TurnEventData.BODY + "\":\"warm-up\"}\n\nevent: " + dev.agentkernel.protocol.Protocol.EVENT_DONE
+                        + "\ndata: {\"" + dev.agentkernel.protocol.TurnEventData.DONE + "\":true}\n\n", okhttp3.MediaType.get("text/event-stream")))
+                .build();
+        EventSources.processResponse(canned, new EventSourceListener() {
+            @Override
+            public void onEvent(EventSource source, String id, String type, String data) {
+                TurnResponses.parse(type, data);
+            }
+        });
+    }
+
     private final class Listener extends EventSourceListener {
         @Override
         public void onEvent(EventSource source, String id, String type, String data) {

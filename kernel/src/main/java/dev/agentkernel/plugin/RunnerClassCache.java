@@ -4,7 +4,6 @@ import dev.agentkernel.SpawnFailedException;
 import dev.agentkernel.protocol.Protocol;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +33,7 @@ import java.util.logging.Logger;
  * Both caches are trained by the same run ({@code RunnerMain --cds-training}: real turns through the Anthropic and
  * OpenAI SDK paths against the scripted LLM server, see {@code CdsTraining}), once per key, in {@code <stateDir>/cds}.
  *
- * <p>The key hashes java.home and the full Java version, the runner jar's content and the size and mtime of each jar
+ * <p>The key hashes java.home and the full Java version, the runner jar's path, size and mtime and those of each jar
  * on its {@code Class-Path}, the runner's JVM flags and the kind; another JDK, a rebuilt runner or changed flags get
  * a fresh cache rather than a rejected one. Next to each cache a {@code .ok} file records its size and mtime when
  * training finished; a cache whose file no longer matches (truncated, overwritten, half-copied) is deleted and
@@ -85,8 +84,8 @@ public final class RunnerClassCache {
     }
 
     private static final Object TRAINING_LOCK = new Object();
-    /** jar path → (size, mtime, key part) so a spawn hashes the 280 KB runner jar once per rebuild, not each time. */
-    private static final Map<Path, String[]> JAR_HASHES = new ConcurrentHashMap<>();
+    /** jar path → (size, mtime, key part) so a spawn reads the runner jar's manifest once per rebuild, not each time. */
+    private static final Map<Path, String[]> JAR_STAMPS = new ConcurrentHashMap<>();
 
     private RunnerClassCache() {}
 
@@ -151,6 +150,8 @@ public final class RunnerClassCache {
             case AOT -> {
                 flags.add("-XX:AOTMode=auto");
                 flags.add("-XX:AOTCache=" + file);
+                // a cache trained before NO_TRAINING_DATA must not replay its profiles either
+                flags.add("-XX:-AOTReplayTraining");
             }
             case CDS -> {
                 flags.add("-Xshare:auto");
@@ -162,52 +163,61 @@ public final class RunnerClassCache {
         return flags;
     }
 
+    /**
+     * What the AOT training run adds (diagnostic flags; the runner's flags unlock them): no method profiles or
+     * compilation records in the cache. With them, JDK 25 replays the training run's compilations at every runner's
+     * start, so the C1 thread compiled ~750 ms of methods while the runner started, most of them for code the first
+     * turns never need. Measured 2026-12-06 on the 2-core box, one runner alone, AB-interleaved, 4 runs each: CPU to
+     * ready 1.59–1.87 → 1.39–1.61 s, ready 1007–1222 → 928–1119 ms, RSS 102 → 99 MB, cache 50.1 → 48.3 MB; the median
+     * first token of 25 warm turns unchanged (10.4–16.2 vs 10.4–11.3 ms). Part of the cache key, so older caches are
+     * retrained.
+     */
+    static final List<String> NO_TRAINING_DATA = List.of("-XX:-AOTRecordTraining");
+
     /** {@code <cacheDir>/runner-<key><suffix>}. */
     static Path cacheFile(Path cacheDir, Path runnerJar, Kind kind, List<String> baseFlags) throws IOException {
         return cacheDir.resolve("runner-" + key(runnerJar, kind, baseFlags, System.getProperty("java.home"),
                 Runtime.version().toString()) + kind.suffix);
     }
 
-    /** The cache key: JDK (home and version), runner jar content and its Class-Path jars, flags, kind. */
+    /** The cache key: JDK (home and version), runner jar and its Class-Path jars (path, size, mtime), flags, kind. */
     static String key(Path runnerJar, Kind kind, List<String> baseFlags, String javaHome, String javaVersion) throws IOException {
-        String material = String.join("\n", javaHome, javaVersion, jarHash(runnerJar), String.join(" ", baseFlags), kind.id());
+        String material = String.join("\n", javaHome, javaVersion, jarStamp(runnerJar), String.join(" ", baseFlags), kind.id(),
+                kind == Kind.AOT ? String.join(" ", NO_TRAINING_DATA) : "");
         return HexFormat.of().formatHex(sha256().digest(material.getBytes(StandardCharsets.UTF_8)), 0, 8);
     }
 
     /**
-     * SHA-256 of the runner jar's bytes plus name, size and mtime of each jar on its manifest {@code Class-Path}
-     * (the SDK jars). Remembered per (path, size, mtime).
+     * The runner jar's path, size and mtime plus name, size and mtime of each jar on its manifest {@code Class-Path}
+     * (the SDK jars): the same facts the JVM checks before it maps a cache for a class path, so a key changes whenever
+     * the JVM would refuse the cache. Not a hash of the content: SHA-256 over the 280 KB jar ran interpreted in a
+     * fresh kernel JVM and took ~100 ms of every first spawn, before the runner could start (2-core box, 2026-12-06).
+     * Remembered per (path, size, mtime), so the manifest is read once per rebuild.
      */
-    static String jarHash(Path runnerJar) throws IOException {
+    static String jarStamp(Path runnerJar) throws IOException {
         Path jar = runnerJar.toAbsolutePath().normalize();
         String size = Long.toString(Files.size(jar));
         String mtime = Long.toString(Files.getLastModifiedTime(jar).toMillis());
-        String[] known = JAR_HASHES.get(jar);
+        String[] known = JAR_STAMPS.get(jar);
         if (known != null && known[0].equals(size) && known[1].equals(mtime)) return known[2];
-        MessageDigest digest = sha256();
-        try (InputStream in = Files.newInputStream(jar)) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) > 0; ) digest.update(buffer, 0, n);
-        }
-        StringBuilder libs = new StringBuilder();
+        StringBuilder stamp = new StringBuilder(jar.toString()).append(':').append(size).append(':').append(mtime).append('\n');
         try (JarFile jf = new JarFile(jar.toFile())) {
             var manifest = jf.getManifest();
             String classPath = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
             if (classPath != null) {
                 for (String entry : classPath.trim().split("\\s+")) {
                     Path lib = jar.resolveSibling(entry);
-                    libs.append(entry);
-                    if (Files.isRegularFile(lib)) libs.append(':').append(Files.size(lib)).append(':').append(Files.getLastModifiedTime(lib).toMillis());
-                    libs.append('\n');
+                    stamp.append(entry);
+                    if (Files.isRegularFile(lib)) stamp.append(':').append(Files.size(lib)).append(':').append(Files.getLastModifiedTime(lib).toMillis());
+                    stamp.append('\n');
                 }
             }
         } catch (IOException e) {
-            libs.append("unreadable-manifest"); // not a jar: the training will fail and say so
+            stamp.append("unreadable-manifest"); // not a jar: the training will fail and say so
         }
-        digest.update(libs.toString().getBytes(StandardCharsets.UTF_8));
-        String hash = HexFormat.of().formatHex(digest.digest());
-        JAR_HASHES.put(jar, new String[] {size, mtime, hash});
-        return hash;
+        String result = stamp.toString();
+        JAR_STAMPS.put(jar, new String[] {size, mtime, result});
+        return result;
     }
 
     /**
@@ -256,6 +266,7 @@ public final class RunnerClassCache {
                 cmd.add(java);
                 cmd.addAll(baseFlags);
                 // record and create in one run (JEP 514): the JVM re-launches itself to assemble the cache at exit
+                if (kind == Kind.AOT) cmd.addAll(NO_TRAINING_DATA);
                 cmd.add(kind == Kind.AOT ? "-XX:AOTCacheOutput=" + tmp : "-XX:ArchiveClassesAtExit=" + tmp);
                 cmd.addAll(List.of("-cp", runnerJar.toString(), "dev.agentkernel.runner.RunnerMain", "--cds-training"));
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

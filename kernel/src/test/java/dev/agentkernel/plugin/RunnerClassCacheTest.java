@@ -49,9 +49,10 @@ class RunnerClassCacheTest {
                   esac
                 done
                 echo "$kind" >> '%s'
+                echo "$*" >> '%s'
                 case " %s " in *" $kind "*) echo "training failed" >&2; exit 1 ;; esac
                 printf 'a trained %%s cache' "$kind" > "$out"
-                """.formatted(calls, failing));
+                """.formatted(calls, tmp.resolve("args.log"), failing));
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
         return java;
     }
@@ -114,7 +115,10 @@ class RunnerClassCacheTest {
         assertEquals(Kind.AOT, first.kind());
         assertTrue(first.file().getFileName().toString().endsWith(".aot"), first.file().toString());
         assertTrue(Files.isRegularFile(first.file()) && Files.isRegularFile(RunnerClassCache.okFile(first.file())));
-        assertEquals(List.of("-XX:AOTMode=auto", "-XX:AOTCache=" + first.file(), "-Dagentkernel.class.cache=aot"), first.flags());
+        assertEquals(List.of("-XX:AOTMode=auto", "-XX:AOTCache=" + first.file(), "-XX:-AOTReplayTraining", "-Dagentkernel.class.cache=aot"),
+                first.flags(), "runners replay no training profiles");
+        assertTrue(Files.readString(tmp.resolve("args.log")).contains("-XX:-AOTRecordTraining -XX:AOTCacheOutput="),
+                "the training run records no profiles: " + Files.readString(tmp.resolve("args.log")));
         Selection second = RunnerClassCache.select(jar, cacheDir, Kind.AOT, FLAGS, java.toString());
         assertEquals(first, second);
         assertEquals(List.of("aot"), trainings(), "trained once");

@@ -106,11 +106,17 @@ public final class Protocol {
         return DEFAULT_LLM_ENDPOINTS.getOrDefault(provider == null ? "anthropic" : provider, DEFAULT_LLM_ENDPOINTS.get("anthropic"));
     }
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /**
+     * Built on first use, not when any constant here is first read: an {@code ObjectMapper} costs ~200 ms in a fresh
+     * JVM (class-load log of a cold kernel, 2026-12-06), which a kernel's {@code build()} used to pay on the spawn's path.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
 
     /** A shared, thread-safe mapper; callers must not reconfigure it. */
     public static ObjectMapper json() {
-        return MAPPER;
+        return Json.MAPPER;
     }
 }

@@ -136,12 +136,17 @@ public final class AgentDir {
             Files.deleteIfExists(tmp);
             try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
-                out.write(Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+                out.write(recordBytes(record));
             }
             Files.move(tmp, recordFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + recordFile(), e);
         }
+    }
+
+    /** {@code agent.json}'s content. */
+    static byte[] recordBytes(AgentRecord record) throws IOException {
+        return Protocol.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(record);
     }
 
     public AgentRecord readRecord() throws IOException {

@@ -17,20 +17,33 @@ final class HealthProbe implements AutoCloseable {
     /** Short enough that start-up latency stays within a few ms of the runner's own. */
     static final long POLL_MILLIS = 5;
 
-    /** Pooled, since spawn polls every few ms; a connection the runner closed while idle is retried fresh. */
-    private final OkHttpClient client = dev.agentkernel.client.RunnerConnections.builder(new ConnectionPool(5, 5, TimeUnit.MINUTES))
-            .connectTimeout(Duration.ofMillis(250))
-            .readTimeout(Duration.ofMillis(500))
-            .retryOnConnectionFailure(false)
-            .build();
+    /**
+     * Pooled, since spawn polls every few ms; a connection the runner closed while idle is retried fresh. Built off
+     * the first spawn's path ({@link dev.agentkernel.client.Prebuilt}): the runner is already starting by then.
+     */
+    private final dev.agentkernel.client.Prebuilt<OkHttpClient> client = new dev.agentkernel.client.Prebuilt<>(() ->
+            dev.agentkernel.client.RunnerConnections.builder(new ConnectionPool(5, 5, TimeUnit.MINUTES))
+                    .connectTimeout(Duration.ofMillis(250))
+                    .readTimeout(Duration.ofMillis(500))
+                    .retryOnConnectionFailure(false)
+                    .build());
+
+    /** Builds the HTTP client ahead of the first spawn (the kernel's warm-up thread). */
+    void warmUp() {
+        client.get();
+    }
 
     Outcome awaitReady(Process process, int port, long deadlineNanos) {
         while (true) {
             if (!process.isAlive()) {
                 return process.exitValue() == Protocol.EXIT_PORT_IN_USE ? Outcome.PORT_IN_USE : Outcome.EXITED;
             }
+            // Until the runner listens, a bare connect is refused at once. Asking OkHttp instead cost ~0.5 ms of CPU per
+            // refused call in a fresh kernel JVM, every 5 ms, while the runner needed both cores to start (per-thread
+            // CPU of the cold one-shot, 2-core box, 2026-12-06). Once the port accepts, the runner has bound it and
+            // GET /health waits in a blocking read until the runner serves.
             // A 200 from a process that is exiting (the port belonged to someone else) is not ours.
-            if (isHealthy(port) && process.isAlive()) return Outcome.READY;
+            if (accepts(port) && isHealthy(port) && process.isAlive()) return Outcome.READY;
             if (System.nanoTime() > deadlineNanos) return Outcome.TIMED_OUT;
             try {
                 if (process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) continue;
@@ -41,9 +54,19 @@ final class HealthProbe implements AutoCloseable {
         }
     }
 
+    /** True when something listens on {@code port} on loopback. */
+    static boolean accepts(int port) {
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open()) {
+            channel.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     boolean isHealthy(int port) {
         Request request = new Request.Builder().url("http://127.0.0.1:" + port + Protocol.PATH_HEALTH).build();
-        try (Response response = client.newCall(request).execute()) {
+        try (Response response = client.get().newCall(request).execute()) {
             return response.code() == 200;
         } catch (Exception e) {
             return false;
@@ -52,7 +75,8 @@ final class HealthProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
+        if (!client.isBuilt()) return;
+        client.get().dispatcher().executorService().shutdown();
+        client.get().connectionPool().evictAll();
     }
 }

@@ -125,6 +125,27 @@ public final class LocalBackend extends dev.agentkernel.spawn.TabledBackend<Loca
     /** The directory of an agent this backend started (running or stopped). */
     public AgentDir agentDir(String agentId) { return new AgentDir(agentsDir.resolve(agentId)); }
 
+    /**
+     * Does once, off the first spawn's path, what that spawn would otherwise do in a fresh JVM before its runner can
+     * start: the JSON of a runner config and an agent record, the random source of ids and nonces, the health probe's
+     * HTTP client. The kernel's warm-up thread calls it from {@code AgentKernel.build()}; a spawn that comes first
+     * waits for the part under way instead of doing it twice. Writes nothing.
+     */
+    public void warmUp() {
+        Agent sample = new Agent(UUID.randomUUID().toString(), "warm-up", null, "warm-up", AgentState.STARTING, Map.of(), null,
+                Instant.now(), false);
+        try {
+            RunnerConfig.Builder config = RunnerConfig.builder(Map.of("model", "warm-up", "tools", List.of("bash")))
+                    .agentId(sample.id()).nonce(Nonces.generate()).name(sample.name()).httpPort(1).userEnv(java.util.Set.of());
+            config.toJson();
+            configBytes(config);
+            AgentDir.recordBytes(AgentRecord.starting(sample, 1));
+        } catch (java.io.IOException | RuntimeException e) {
+            // only a head start: the spawn does the same work and reports what fails there
+        }
+        health.warmUp();
+    }
+
     // ---------------------------------------------------------------- spawn
 
     @Override

@@ -15,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 /** The kernel's side of {@link Protocol#PATH_CLAIM}: tells a standby runner to become the agent its config describes. */
 final class StandbyClaims implements AutoCloseable {
-    /** No pooling: each standby is claimed once. */
-    private final OkHttpClient client = RunnerConnections.builder(new ConnectionPool(0, 1, TimeUnit.SECONDS))
-            .connectTimeout(Duration.ofMillis(500))
-            .retryOnConnectionFailure(false)
-            .build();
+    /** No pooling: each standby is claimed once. Built at the first claim: most kernels have no warm pool. */
+    private final dev.agentkernel.client.Prebuilt<OkHttpClient> client = new dev.agentkernel.client.Prebuilt<>(() ->
+            RunnerConnections.builder(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                    .connectTimeout(Duration.ofMillis(500))
+                    .retryOnConnectionFailure(false)
+                    .build());
 
     /**
      * Claims the standby on {@code port}; returns when the agent serves on its own port.
@@ -31,7 +32,7 @@ final class StandbyClaims implements AutoCloseable {
                 .header(BearerCheck.HEADER, "Bearer " + nonce)
                 .post(RequestBody.create(new byte[0]))
                 .build();
-        OkHttpClient timed = client.newBuilder().readTimeout(timeout).callTimeout(timeout).build();
+        OkHttpClient timed = client.get().newBuilder().readTimeout(timeout).callTimeout(timeout).build();
         try (Response response = timed.newCall(request).execute()) {
             if (response.code() != 200) {
                 String body = response.body().string();
@@ -45,7 +46,8 @@ final class StandbyClaims implements AutoCloseable {
 
     @Override
     public void close() {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
+        if (!client.isBuilt()) return;
+        client.get().dispatcher().executorService().shutdown();
+        client.get().connectionPool().evictAll();
     }
 }
