@@ -29,6 +29,8 @@ import java.util.stream.Stream;
 public final class BenchContext implements AutoCloseable {
 
     private static final String API_KEY = "bench-dummy-key";
+    /** How long one spawn may take, ours or the peer's: fifty at once on two cores is minutes of CPU. */
+    static final Duration SPAWN_TIMEOUT = Duration.ofSeconds(120);
 
     private final BenchOptions options;
     private final PrintStream progress;
@@ -53,7 +55,7 @@ public final class BenchContext implements AutoCloseable {
                     .plugin(new OpenClawPlugin())
                     .stateDir(stateDir)
                     // 20 JVMs starting at once on a small machine take a while; the default 30 s is for one.
-                    .spawnTimeout(Duration.ofSeconds(120))
+                    .spawnTimeout(SPAWN_TIMEOUT)
                     .build();
             progress("kernel backend: " + kernel.backend() + ", state dir " + stateDir);
         } catch (RuntimeException e) {

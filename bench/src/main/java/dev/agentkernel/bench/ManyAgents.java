@@ -65,7 +65,7 @@ record ManyAgents(List<Double> spawn, List<Double> turn, double allMillis, doubl
                         try {
                             PiRpcSession pi = PiRpcSession.start(peer, PiPeer.writeHome(ctx.stateDir().resolve("peer-homes"), ctx.llmBaseUrl()));
                             sessions.add(pi);
-                            spawn.add(pi.awaitReady());
+                            spawn.add(pi.awaitReady(BenchContext.SPAWN_TIMEOUT));
                             turn.add(pi.prompt(PeerComparison.HELLO).endMillis());
                         } catch (java.io.IOException e) {
                             throw new java.io.UncheckedIOException(e);

@@ -161,7 +161,7 @@ final class PeerComparison {
      */
     private void oursPooled(int rounds) throws Exception {
         try (dev.agentkernel.AgentKernel pooled = dev.agentkernel.AgentKernel.builder().plugin(new dev.agentkernel.OpenClawPlugin())
-                .stateDir(ctx.stateDir().resolve("pooled")).spawnTimeout(Duration.ofSeconds(120)).warmPool(1).build()) {
+                .stateDir(ctx.stateDir().resolve("pooled")).spawnTimeout(BenchContext.SPAWN_TIMEOUT).warmPool(1).build()) {
             dev.agentkernel.spawn.local.LocalBackend local = (dev.agentkernel.spawn.local.LocalBackend) pooled.spawner();
             for (int i = 0; i <= rounds; i++) {
                 ctx.progress("peer: warm pool round " + i + "/" + rounds + (i == 0 ? " (warm-up)" : ""));

@@ -52,7 +52,15 @@ public final class PiRpcSession implements AutoCloseable {
 
     /** Milliseconds from the launch to the answer of the {@code get_state} written at launch. */
     public double awaitReady() {
-        PiRpcEvent e = next(ev -> ev.isResponse("get_state"));
+        return awaitReady(TIMEOUT);
+    }
+
+    /**
+     * {@link #awaitReady()} waiting up to {@code timeout}: fifty peers started at once on two cores can take longer
+     * than a minute to answer (2026-12-06: the section failed at 60 s while ours, allowed 120 s a spawn, finished).
+     */
+    public double awaitReady(Duration timeout) {
+        PiRpcEvent e = next(ev -> ev.isResponse("get_state"), timeout);
         if (!e.success()) throw new IllegalStateException("the peer refused get_state: " + e.error());
         return (System.nanoTime() - startNanos) / 1e6;
     }
@@ -91,7 +99,11 @@ public final class PiRpcSession implements AutoCloseable {
     }
 
     private PiRpcEvent next(java.util.function.Predicate<PiRpcEvent> wanted) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        return next(wanted, TIMEOUT);
+    }
+
+    private PiRpcEvent next(java.util.function.Predicate<PiRpcEvent> wanted, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Object o;
             try {
@@ -100,7 +112,7 @@ public final class PiRpcSession implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
-            if (o == null) throw new IllegalStateException("the peer (pid " + process.pid() + ") said nothing for " + TIMEOUT.toSeconds() + " s");
+            if (o == null) throw new IllegalStateException("the peer (pid " + process.pid() + ") said nothing for " + timeout.toSeconds() + " s");
             if (o instanceof RuntimeException e) throw e;
             PiRpcEvent e = (PiRpcEvent) o;
             if (e == EOF) throw new IllegalStateException("the peer (pid " + process.pid() + ") closed its output; see its stderr.log");
