@@ -16,6 +16,19 @@ final class HealthProbe implements AutoCloseable {
 
     /** Short enough that start-up latency stays within a few ms of the runner's own. */
     static final long POLL_MILLIS = 5;
+    /** The longest pause between polls, reached by spawns that already waited {@value #BACKOFF_DIVISOR} times that. */
+    static final long MAX_POLL_MILLIS = 50;
+    /**
+     * The pause between polls grows with the wait, one {@value}th of it: a runner ready in 1 s is seen within ~2 %
+     * of that, and fifty runners starting at once on two cores (~70 s each, bench 2026-12-06) are polled 20 times a
+     * second each instead of 200, which was ~10,000 connects a second from the kernel competing with them for the CPU.
+     */
+    static final long BACKOFF_DIVISOR = 50;
+
+    /** The pause after {@code waitedMillis} of waiting. */
+    static long pauseMillis(long waitedMillis) {
+        return Math.max(POLL_MILLIS, Math.min(MAX_POLL_MILLIS, waitedMillis / BACKOFF_DIVISOR));
+    }
 
     /**
      * Pooled, since spawn polls every few ms; a connection the runner closed while idle is retried fresh. Built off
@@ -34,6 +47,7 @@ final class HealthProbe implements AutoCloseable {
     }
 
     Outcome awaitReady(Process process, int port, long deadlineNanos) {
+        long start = System.nanoTime();
         while (true) {
             if (!process.isAlive()) {
                 return process.exitValue() == Protocol.EXIT_PORT_IN_USE ? Outcome.PORT_IN_USE : Outcome.EXITED;
@@ -46,7 +60,7 @@ final class HealthProbe implements AutoCloseable {
             if (accepts(port) && isHealthy(port) && process.isAlive()) return Outcome.READY;
             if (System.nanoTime() > deadlineNanos) return Outcome.TIMED_OUT;
             try {
-                if (process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) continue;
+                if (process.waitFor(pauseMillis((System.nanoTime() - start) / 1_000_000), TimeUnit.MILLISECONDS)) continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Outcome.TIMED_OUT;

@@ -44,6 +44,14 @@ class HealthProbeTest {
     }
 
     @Test
+    void pollsFastAtFirstAndBackOffAsTheWaitGrows() {
+        assertEquals(HealthProbe.POLL_MILLIS, HealthProbe.pauseMillis(0));
+        assertEquals(HealthProbe.POLL_MILLIS, HealthProbe.pauseMillis(200), "a quick start is seen within 5 ms");
+        assertEquals(20, HealthProbe.pauseMillis(1_000), "a 1 s start: within 2 %");
+        assertEquals(HealthProbe.MAX_POLL_MILLIS, HealthProbe.pauseMillis(70_000), "capped");
+    }
+
+    @Test
     void aRunnerThatExitsBeforeItListensIsReportedSoWithoutWaitingForTheDeadline() throws Exception {
         Process exits = new ProcessBuilder("sh", "-c", "exit 7").start();
         exits.waitFor();
