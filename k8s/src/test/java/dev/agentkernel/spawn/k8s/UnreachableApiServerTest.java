@@ -51,14 +51,7 @@ class UnreachableApiServerTest {
     @Test
     void kernelStartAgainstAClosedPortSaysItCannotReachTheServer(@TempDir Path dir) throws Exception {
         String url = "http://127.0.0.1:" + closedPort();
-        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: c, cluster: {server: "%s"}}]
-                users: [{name: u, user: {token: t}}]
-                contexts: [{name: x, context: {cluster: c, user: u, namespace: agentkernel-0}}]
-                current-context: x
-                """.formatted(url));
+        Path kubeconfig = dev.agentkernel.spawn.k8s.testing.TestCluster.writeKubeconfig(dir.resolve("kubeconfig"), url, "agentkernel-0");
         Path yaml = Files.writeString(dir.resolve("agentkernel.yaml"), "backend: kubernetes\nbase_image: " + "agentkernel/runner:test"
                 + "\nkubeconfig: " + kubeconfig + "\nstate_dir: " + dir.resolve("state") + "\n");
         long t0 = System.nanoTime();

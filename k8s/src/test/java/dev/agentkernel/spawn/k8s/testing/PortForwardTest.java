@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,20 +68,7 @@ class PortForwardTest {
 
     @Test
     void everyForwardedConnectionGetsItsWholeResponse() throws Exception {
-        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: test
-                  cluster: {server: "http://127.0.0.1:%d"}
-                users:
-                - name: kernel
-                  user: {token: test-token}
-                contexts:
-                - name: test
-                  context: {cluster: test, user: kernel, namespace: ns}
-                current-context: test
-                """.formatted(api.getPort()));
+        Path kubeconfig = TestCluster.writeKubeconfig(dir.resolve("kubeconfig"), "http://127.0.0.1:" + api.getPort(), "ns");
         List<String> broken = new ArrayList<>();
         try (KubernetesClient client = KubeClients.create(kubeconfig);
              LocalPortForward forward = client.pods().inNamespace("ns").withName("agent-0")

@@ -62,26 +62,7 @@ public final class TestCluster implements AutoCloseable {
         // (1 agent: 1486 -> 2132-2261 ms) with the kernel's own client unchanged in speed (2026-12-06).
         admin = new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory()).withConfig(config).build();
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: test
-                  cluster:
-                    server: %s
-                users:
-                - name: kernel
-                  user:
-                    token: test-token
-                contexts:
-                - name: test
-                  context:
-                    cluster: test
-                    user: kernel
-                    namespace: %s
-                current-context: test
-                """.formatted(url, NAMESPACE));
+        kubeconfig = writeKubeconfig(dir.resolve("kubeconfig"), url, NAMESPACE);
         boolean shim = !RunnerSupport.readsNonceFromEnv(runnerJar());
         if (shim) {
             System.err.println("TestCluster: the runner at " + runnerJar() + " does not read AGENTKERNEL_NONCE from its environment yet;"
@@ -120,6 +101,29 @@ public final class TestCluster implements AutoCloseable {
     public String url() { return "http://127.0.0.1:" + server.getPort(); }
 
     /** A client with cluster-admin rights, for assertions and for faults injected from outside the kernel. */
+    /** A kubeconfig whose one context reaches {@code server} with a bearer token, in {@code namespace}; returns {@code file}. */
+    public static Path writeKubeconfig(Path file, String server, String namespace) throws IOException {
+        return Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: test
+                  cluster:
+                    server: %s
+                users:
+                - name: kernel
+                  user:
+                    token: test-token
+                contexts:
+                - name: test
+                  context:
+                    cluster: test
+                    user: kernel
+                    namespace: %s
+                current-context: test
+                """.formatted(server, namespace));
+    }
+
     public KubernetesClient admin() { return admin; }
 
     /** A new client as the kernel would build it (not counted as kubelet traffic). */
